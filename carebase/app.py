@@ -1,0 +1,175 @@
+"""create_app(settings) -> the Starlette application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import OperationDefinitionNode, OperationType, parse
+from graphql.error import GraphQLError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
+
+from carebase.auth.identity import Authenticator
+from carebase.auth.middleware import PrincipalMiddleware
+from carebase.auth.principal import ANONYMOUS, Principal
+from carebase.config import Settings
+from carebase.db import Database
+from carebase.errors import DomainError
+from carebase.jobs import scheduler
+from carebase.jobs.runtime import JobRuntime, start_runtime
+from carebase.oauth import token_endpoint
+from carebase.schema import build_schema
+from carebase.schema.context import Context
+
+log = logging.getLogger("carebase")
+
+
+@functools.lru_cache(maxsize=512)
+def _is_mutation(query: str, operation_name: str | None) -> bool:
+    try:
+        document = parse(query, max_tokens=5000)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    return bool(operations) and operations[0].operation is OperationType.MUTATION
+
+
+def _unexpected(result: ExecutionResult) -> bool:
+    return any(
+        e.original_error is not None
+        and not isinstance(e.original_error, (DomainError, GraphQLError))
+        for e in result.errors or ()
+    )
+
+
+class CarebaseGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, db: Database) -> None:
+        super().__init__(
+            build_schema(production=settings.is_production),
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+            allowed_origins=settings.allowed_origins,
+        )
+        self.settings = settings
+        self.db = db
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        principal: Principal = request.scope.get("principal", ANONYMOUS)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            db=self.db,
+            principal=principal,
+        )
+
+    async def execute_single(  # type: ignore[override]
+        self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
+        root_value: Any, request_data: Any,
+    ) -> ExecutionResult:
+        write = request_adapter.method == "POST" and _is_mutation(
+            request_data.query or "", request_data.operation_name
+        )
+        result: ExecutionResult | None = None
+
+        class _Rollback(Exception):
+            pass
+
+        try:
+            async with self.db.unit_of_work(write=write) as uow:
+                context.open(uow)
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+                if _unexpected(result):
+                    raise _Rollback
+        except _Rollback:
+            pass
+        assert result is not None
+        return result
+
+
+def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
+    db = Database(settings)
+    runtime: JobRuntime = start_runtime(settings)
+    db.dispatch = runtime.dispatch
+    authenticator = Authenticator(db, settings)
+    in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = runtime.start_worker() if in_process else None
+        stop = asyncio.Event()
+        ticker = (
+            asyncio.create_task(
+                scheduler.run_forever(db, settings.scheduler_interval_seconds, stop)
+            )
+            if in_process
+            else None
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            if ticker:
+                await ticker
+            if worker:
+                await asyncio.to_thread(worker.stop)
+            await runtime.dispose()
+            await db.dispose()
+
+    async def healthz(request: Request) -> Response:
+        try:
+            async with db.sessionmaker() as session:
+                await session.execute(_select_one())
+        except Exception:
+            log.exception("health check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    graphql = CarebaseGraphQL(settings, db)
+    middleware = [Middleware(PrincipalMiddleware, authenticator=authenticator)]
+    if settings.allowed_origins:
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-carebase-publishable-key"],
+            ),
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/oauth/token", functools.partial(token_endpoint, db, settings),
+                  methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.runtime = runtime
+    app.state.settings = settings
+    return app
+
+
+def _select_one() -> Any:
+    from sqlalchemy import text
+
+    return text("SELECT 1")

@@ -1,0 +1,151 @@
+"""carebase serve | worker | scheduler | migrate | seed | export-schema"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+
+from carebase.config import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"carebase: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _ensure_schema(settings: Settings) -> None:
+    """SQLite is created and migrated on first start; PostgreSQL is migrated explicitly."""
+    from carebase import migrate
+
+    if settings.is_sqlite:
+        migrate.upgrade(settings)
+    elif not migrate.is_current(settings):
+        print(
+            "carebase: the database is not at the latest migration; run `carebase migrate`",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from carebase.app import create_app
+
+    settings = _settings()
+    _ensure_schema(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,  # X-Forwarded-For is judged by CAREBASE_TRUSTED_PROXIES
+        log_level="info",
+    )
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def worker(args: argparse.Namespace) -> None:
+    from carebase.jobs.runtime import start_runtime
+
+    settings = _settings()
+    if settings.in_process_jobs:
+        print(
+            "carebase: set CAREBASE_BROKER_URL to run a worker; without it "
+            "`carebase serve` runs jobs in-process",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    runtime = start_runtime(settings)
+    running = runtime.start_worker(threads=args.threads)
+    logging.getLogger("carebase").info("worker started with %s threads", args.threads)
+    try:
+        _wait_for_signal()
+    finally:
+        running.stop()
+
+
+def scheduler(args: argparse.Namespace) -> None:
+    from carebase.db import Database
+    from carebase.jobs import scheduler as ticks
+    from carebase.jobs.runtime import start_runtime
+
+    settings = _settings()
+    runtime = start_runtime(settings)
+
+    async def main() -> None:
+        db = Database(settings)
+        db.dispatch = runtime.dispatch
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await ticks.run_forever(db, settings.scheduler_interval_seconds, stop)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+
+
+def migrate_cmd(args: argparse.Namespace) -> None:
+    from carebase import migrate
+
+    migrate.upgrade(_settings())
+    print("carebase: database is at the latest migration")
+
+
+def seed(args: argparse.Namespace) -> None:
+    from carebase.seed import seed_demo
+
+    settings = _settings()
+    _ensure_schema(settings)
+    asyncio.run(seed_demo(settings, clients=args.clients))
+
+
+def export_schema(args: argparse.Namespace) -> None:
+    from carebase.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(prog="carebase", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("serve", help="run the API (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=serve)
+    p = commands.add_parser("worker", help="run Dramatiq workers on CAREBASE_BROKER_URL")
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=worker)
+    commands.add_parser("scheduler", help="enqueue due work every interval").set_defaults(
+        func=scheduler
+    )
+    commands.add_parser("migrate", help="upgrade the database to the latest migration") \
+        .set_defaults(func=migrate_cmd)
+    p = commands.add_parser("seed", help="create a demo practice")
+    p.add_argument("--clients", type=int, default=20)
+    p.set_defaults(func=seed)
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        func=export_schema
+    )
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

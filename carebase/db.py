@@ -1,0 +1,162 @@
+"""Engine, sessions and the unit of work: one per request or job, committed at the boundary."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from carebase.config import Settings
+from carebase.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+WRITE_OPTION = "carebase_write"
+
+
+def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+    if settings.is_sqlite:
+        engine = create_async_engine(
+            settings.database_url,
+            connect_args={"timeout": 30},
+            poolclass=NullPool if ":memory:" not in settings.database_url else None,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        settings.database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Take transactions from pysqlite so SAVEPOINT works and writers queue up.
+
+    A unit of work that will write begins with ``BEGIN IMMEDIATE``: it waits for the write
+    lock up front (busy timeout), instead of failing when a read lock cannot be upgraded.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@dataclass(frozen=True)
+class Job:
+    actor: str
+    args: tuple[Any, ...]
+    delay_ms: int | None = None
+
+
+@dataclass
+class UnitOfWork:
+    """The session of one request or job, with what must happen only if it commits.
+
+    Resolvers add work and flush; only the boundary (``unit_of_work``) commits. Jobs and
+    audit events are buffered: audit rows go in as one batched insert just before commit,
+    jobs are handed to the broker only after commit, and both are dropped on rollback.
+    """
+
+    session: AsyncSession
+    settings: Settings
+    jobs: list[Job] = field(default_factory=list)
+    audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    # rows or statements that must be written even when the operation that made them fails
+    # (a failed log-in attempt counted for throttling; a refresh-token family revoked on reuse)
+    keep_on_failure: list[Any] = field(default_factory=list)
+    after_commit: list[Callable[[], Any]] = field(default_factory=list)
+
+    def enqueue(self, actor: str, *args: Any, delay_ms: int | None = None) -> None:
+        plain = tuple(str(a) if isinstance(a, uuid.UUID) else a for a in args)
+        self.jobs.append(Job(actor, plain, delay_ms))
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Run one operation so that its failure leaves nothing half-written."""
+        jobs, audits = len(self.jobs), len(self.audit_rows)
+        nested = await self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                await nested.rollback()
+            del self.jobs[jobs:]
+            del self.audit_rows[audits:]
+            if self.keep_on_failure:
+                for item in self.keep_on_failure:
+                    if isinstance(item, Executable):
+                        await self.session.execute(item)
+                    else:
+                        self.session.add(item)
+                self.keep_on_failure.clear()
+                await self.session.flush()
+            raise
+        else:
+            if nested.is_active:
+                await nested.commit()
+            self.keep_on_failure.clear()
+
+    async def begin_write(self) -> None:
+        """Declare that this unit of work writes (SQLite then takes the write lock first)."""
+        if not self.session.in_transaction():
+            await self.session.connection(execution_options={WRITE_OPTION: True})
+
+
+Dispatcher = Callable[[list[Job]], None]
+
+
+class Database:
+    """The engine and session factory of one process (or one event loop)."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.dispatch: Dispatcher = lambda jobs: None
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[UnitOfWork]:
+        async with self.sessionmaker() as session:
+            uow = UnitOfWork(session=session, settings=self.settings)
+            if write:
+                await uow.begin_write()
+            try:
+                yield uow
+                await flush_audit(uow)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+        if uow.jobs:
+            self.dispatch(uow.jobs)
+        for callback in uow.after_commit:
+            callback()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def flush_audit(uow: UnitOfWork) -> None:
+    if not uow.audit_rows:
+        return
+    await uow.session.execute(AuditEvent.__table__.insert(), uow.audit_rows)
+    uow.audit_rows.clear()

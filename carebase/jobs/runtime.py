@@ -1,0 +1,108 @@
+"""The Dramatiq broker from settings, the actors' database, and dispatch after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware.asyncio import AsyncIO
+
+from carebase.config import Settings
+from carebase.db import Database, Job
+
+log = logging.getLogger("carebase.jobs")
+
+ActorFn = Callable[..., Awaitable[None]]
+_ACTORS: dict[str, tuple[ActorFn, dict[str, Any]]] = {}
+
+
+def actor(name: str, **options: Any) -> Callable[[ActorFn], ActorFn]:
+    """Register an async actor; it is bound to the broker when the runtime starts."""
+
+    def register(fn: ActorFn) -> ActorFn:
+        _ACTORS[name] = (fn, options)
+        return fn
+
+    return register
+
+
+class JobRuntime:
+    """One per process. Actors run on Dramatiq's own event loop, so they get their own engine."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.broker = make_broker(settings)
+        dramatiq.set_broker(self.broker)
+        self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
+        self._databases: dict[int, Database] = {}
+        import carebase.jobs.actors  # noqa: F401  (registers every actor)
+
+        for name, (fn, options) in _ACTORS.items():
+            self.actors[name] = dramatiq.actor(
+                _bind(self, fn), actor_name=name, broker=self.broker, **options
+            )
+
+    def database(self) -> Database:
+        loop = asyncio.get_running_loop()
+        db = self._databases.get(id(loop))
+        if db is None:
+            db = self._databases[id(loop)] = Database(self.settings)
+            db.dispatch = self.dispatch
+        return db
+
+    def dispatch(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self.actors[job.actor].send_with_options(args=job.args, delay=job.delay_ms)
+
+    def start_worker(self, threads: int = 4) -> dramatiq.Worker:
+        worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
+        worker.start()
+        return worker
+
+    async def dispose(self) -> None:
+        for db in self._databases.values():
+            await db.dispose()
+
+
+_current: JobRuntime | None = None
+
+
+def current() -> JobRuntime:
+    assert _current is not None, "the job runtime has not been started"
+    return _current
+
+
+def start_runtime(settings: Settings) -> JobRuntime:
+    global _current
+    _current = JobRuntime(settings)
+    return _current
+
+
+def _bind(runtime: JobRuntime, fn: ActorFn) -> Callable[..., Awaitable[None]]:
+    async def run(*args: Any) -> None:
+        await fn(runtime, *args)
+
+    run.__name__ = fn.__name__
+    run.__qualname__ = fn.__qualname__
+    return run
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    url = settings.broker_url
+    broker: dramatiq.Broker
+    if not url:
+        broker = StubBroker()
+    elif url.startswith(("redis://", "rediss://")):
+        from dramatiq.brokers.redis import RedisBroker
+
+        broker = RedisBroker(url=url)
+    else:
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        broker = RabbitmqBroker(url=url)
+    broker.add_middleware(AsyncIO())
+    return broker

@@ -1,0 +1,55 @@
+"""The scheduler tick: select what is due, enqueue one job per row; a lost message is resent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+
+from carebase.db import Database
+from carebase.models import Email, EmailStatus, utcnow
+
+log = logging.getLogger("carebase.scheduler")
+
+# a pending email younger than this is still on its way from the request that made it
+LOST_AFTER = timedelta(seconds=60)
+
+
+async def tick(db: Database) -> int:
+    """One pass. Jobs claim their rows with guarded updates, so two schedulers are safe."""
+    now = utcnow()
+    queued = 0
+    async with db.unit_of_work() as uow:
+        due = await uow.session.execute(
+            select(Email.id)
+            .where(
+                or_(
+                    and_(
+                        Email.status == EmailStatus.PENDING,
+                        Email.created_at <= now - LOST_AFTER,
+                        or_(Email.next_attempt_at.is_(None), Email.next_attempt_at <= now),
+                    ),
+                    and_(Email.status == EmailStatus.SENDING, Email.next_attempt_at <= now),
+                )
+            )
+            .limit(500)
+        )
+        for (email_id,) in due:
+            uow.enqueue("email.send", email_id)
+            queued += 1
+    return queued
+
+
+async def run_forever(db: Database, interval: float, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            await tick(db)
+        except Exception:
+            log.exception("scheduler tick failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass

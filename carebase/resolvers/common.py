@@ -1,0 +1,118 @@
+"""Small helpers every resolver module uses: validation of common values, pages, loading."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from carebase.db import UnitOfWork
+from carebase.errors import invalid
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise invalid(f"{name!r} is not an IANA time zone", field) from None
+    return name
+
+
+def check_email(email: str, field: str = "email") -> str:
+    email = email.strip().lower()
+    if len(email) > 320 or not EMAIL_RE.match(email):
+        raise invalid("Enter a valid email address", field)
+    return email
+
+
+def check_name(name: str, field: str = "name", max_length: int = 200) -> str:
+    name = name.strip()
+    if not name or len(name) > max_length:
+        raise invalid(f"Give a name of 1 to {max_length} characters", field)
+    return name
+
+
+def check_currency(currency: str, field: str = "currency") -> str:
+    currency = currency.strip().lower()
+    if not re.fullmatch(r"[a-z]{3}", currency):
+        raise invalid("Use a 3-letter ISO 4217 currency code", field)
+    return currency
+
+
+def check_url(url: str, field: str) -> str:
+    url = url.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", url) or len(url) > 500:
+        raise invalid("Give an http(s) URL", field)
+    return url
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def page_request(first: int | None, after: str | None) -> PageRequest:
+    size = DEFAULT_PAGE if first is None else first
+    if size < 0 or size > MAX_PAGE:
+        raise invalid(f"first must be between 0 and {MAX_PAGE}", "first")
+    offset = 0
+    if after:
+        try:
+            kind, _, value = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
+            if kind != "o":
+                raise ValueError
+            offset = int(value) + 1
+        except ValueError:
+            raise invalid("after is not a cursor from this list", "after") from None
+    return PageRequest(first=size, offset=offset)
+
+
+async def paginate(uow: UnitOfWork, stmt: Select[Any], request: PageRequest) -> Page[Any]:
+    """One count and one page query, whatever the page size."""
+    total = (
+        await uow.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    ).scalar_one()
+    items: list[Any] = []
+    if request.first:
+        result = await uow.session.execute(stmt.offset(request.offset).limit(request.first))
+        items = list(result.scalars().all())
+    return Page(items=items, total=total, offset=request.offset)
+
+
+def parse_uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise invalid("Not a valid id", field) from None

@@ -1,0 +1,42 @@
+"""Emails go out through the outbox: a row in this transaction, the send job after commit."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from carebase.db import UnitOfWork
+from carebase.models import Email, Organization
+
+
+def portal_base(uow: UnitOfWork, org: Organization) -> str:
+    return (org.portal_url or uow.settings.portal_url).rstrip("/")
+
+
+def portal_link(uow: UnitOfWork, org: Organization, path: str, **query: str) -> str:
+    link = f"{portal_base(uow, org)}/{path.lstrip('/')}"
+    return f"{link}?{urlencode(query)}" if query else link
+
+
+async def queue_email(
+    uow: UnitOfWork,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    kind: str,
+    organization_id: uuid.UUID | None,
+    account_id: uuid.UUID | None = None,
+) -> Email:
+    email = Email(
+        organization_id=organization_id,
+        account_id=account_id,
+        to_address=to,
+        subject=subject,
+        body=body,
+        kind=kind,
+    )
+    uow.session.add(email)
+    await uow.session.flush()
+    uow.enqueue("email.send", email.id)
+    return email

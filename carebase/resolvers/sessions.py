@@ -1,0 +1,325 @@
+"""Log-in, token refresh with rotation, log-out, password reset and change, invitations."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from carebase.auth.passwords import check_strength, hash_password, verify_password
+from carebase.auth.policy import require_authenticated
+from carebase.auth.principal import Principal
+from carebase.auth.tokens import TokenSigner, hash_secret, random_token
+from carebase.db import UnitOfWork
+from carebase.errors import DomainError, ErrorCode, forbidden
+from carebase.models import (
+    Account,
+    AuthSession,
+    LoginAttempt,
+    OneTimeToken,
+    Organization,
+    RefreshToken,
+    TokenPurpose,
+)
+from carebase.resolvers.common import check_email, now
+from carebase.resolvers.notifications import portal_link, queue_email
+
+REFRESH_TTL = timedelta(days=30)
+INVITATION_TTL = timedelta(days=7)
+RESET_TTL = timedelta(hours=1)
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES = 10
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    account: Account
+    access_token: str
+    refresh_token: str
+
+
+@functools.cache
+def signer_for(secret_key: str) -> TokenSigner:
+    return TokenSigner(secret_key)
+
+
+def _invalid_credentials(field: str | None = None) -> DomainError:
+    return DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password", field)
+
+
+async def start_session(uow: UnitOfWork, account: Account, ip: str | None) -> AuthResult:
+    session = AuthSession(account_id=account.id, organization_id=account.organization_id, ip=ip)
+    uow.session.add(session)
+    await uow.session.flush()
+    refresh = random_token("rt_")
+    uow.session.add(
+        RefreshToken(
+            session_id=session.id, token_hash=hash_secret(refresh), expires_at=now() + REFRESH_TTL
+        )
+    )
+    access, _ = signer_for(uow.settings.secret_key).issue(
+        subject=str(account.id),
+        kind="user",
+        organization_id=str(account.organization_id),
+        session_id=str(session.id),
+    )
+    await uow.session.flush()
+    return AuthResult(account=account, access_token=access, refresh_token=refresh)
+
+
+async def log_in(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    organization_id: uuid.UUID | None,
+    ip: str | None,
+) -> AuthResult:
+    email = email.strip().lower()
+    failures = (
+        await uow.session.execute(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.email == email, LoginAttempt.created_at > now() - LOGIN_WINDOW)
+        )
+    ).scalar_one()
+    if failures >= LOGIN_MAX_FAILURES:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED, "Too many failed log-ins for this email; try again later"
+        )
+    stmt = select(Account).where(Account.email == email, Account.archived_at.is_(None))
+    if organization_id is not None:
+        stmt = stmt.where(Account.organization_id == organization_id)
+    accounts = list((await uow.session.execute(stmt)).scalars())
+    cost = uow.settings.password_hash_cost
+    matched = [a for a in accounts if verify_password(a.password_hash, password, cost)]
+    if not accounts:
+        verify_password(None, password, cost)
+    if not matched:
+        uow.keep_on_failure.append(LoginAttempt(email=email, ip=ip))
+        raise _invalid_credentials()
+    if len(accounts) > 1:
+        # only reached when the password matched one of them: nothing is revealed otherwise
+        raise DomainError(
+            ErrorCode.ORGANIZATION_REQUIRED,
+            "This email has accounts in several organizations; give organizationId",
+            "organizationId",
+        )
+    return await start_session(uow, matched[0], ip)
+
+
+async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None) -> AuthResult:
+    row = (
+        await uow.session.execute(
+            select(RefreshToken, AuthSession, Account)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .join(Account, Account.id == AuthSession.account_id)
+            .where(RefreshToken.token_hash == hash_secret(refresh_token))
+        )
+    ).first()
+    if row is None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "Unknown refresh token", "refreshToken")
+    token, session, account = row
+    if session.revoked_at is not None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "This session has ended", "refreshToken")
+    if token.expires_at <= now():
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired", "refreshToken")
+    spent = await uow.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now())
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        # a spent token came back: assume it was stolen and end the whole family
+        uow.keep_on_failure.append(_revoke_sessions(session_ids=[session.id], reason="reuse"))
+        raise DomainError(
+            ErrorCode.TOKEN_INVALID,
+            "This refresh token was already used; the session has been ended",
+            "refreshToken",
+        )
+    new_refresh = random_token("rt_")
+    uow.session.add(
+        RefreshToken(
+            session_id=session.id,
+            token_hash=hash_secret(new_refresh),
+            expires_at=now() + REFRESH_TTL,
+        )
+    )
+    access, _ = signer_for(uow.settings.secret_key).issue(
+        subject=str(account.id),
+        kind="user",
+        organization_id=str(account.organization_id),
+        session_id=str(session.id),
+    )
+    await uow.session.flush()
+    return AuthResult(account=account, access_token=access, refresh_token=new_refresh)
+
+
+def _revoke_sessions(
+    *,
+    session_ids: list[uuid.UUID] | None = None,
+    account_id: uuid.UUID | None = None,
+    keep: uuid.UUID | None = None,
+    reason: str,
+) -> object:
+    stmt = update(AuthSession).where(AuthSession.revoked_at.is_(None))
+    if session_ids is not None:
+        stmt = stmt.where(AuthSession.id.in_(session_ids))
+    if account_id is not None:
+        stmt = stmt.where(AuthSession.account_id == account_id)
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    return stmt.values(revoked_at=now(), revoked_reason=reason)
+
+
+async def log_out(uow: UnitOfWork, principal: Principal) -> None:
+    require_authenticated(principal)
+    if principal.kind != "user" or principal.session_id is None:
+        raise forbidden("Only a signed-in user has a session to end")
+    await uow.session.execute(
+        _revoke_sessions(session_ids=[principal.session_id], reason="logout")  # type: ignore[arg-type]
+    )
+
+
+async def change_password(
+    uow: UnitOfWork, principal: Principal, *, current_password: str, new_password: str
+) -> Account:
+    require_authenticated(principal)
+    if principal.kind != "user" or principal.account_id is None:
+        raise forbidden("Only a signed-in user can change their password")
+    account = await uow.session.get_one(Account, principal.account_id)
+    cost = uow.settings.password_hash_cost
+    if not verify_password(account.password_hash, current_password, cost):
+        raise _invalid_credentials("currentPassword")
+    check_strength(new_password, email=account.email, field="newPassword")
+    account.password_hash = hash_password(new_password, cost)
+    await uow.session.execute(
+        _revoke_sessions(  # type: ignore[arg-type]
+            account_id=account.id, keep=principal.session_id, reason="password_changed"
+        )
+    )
+    return account
+
+
+async def issue_one_time_token(
+    uow: UnitOfWork, account: Account, purpose: TokenPurpose
+) -> str:
+    token = random_token()
+    ttl = INVITATION_TTL if purpose is TokenPurpose.INVITATION else RESET_TTL
+    uow.session.add(
+        OneTimeToken(
+            account_id=account.id,
+            purpose=purpose,
+            token_hash=hash_secret(token),
+            expires_at=now() + ttl,
+        )
+    )
+    await uow.session.flush()
+    return token
+
+
+async def _spend_one_time_token(
+    uow: UnitOfWork, token: str, purpose: TokenPurpose
+) -> Account:
+    row = (
+        await uow.session.execute(
+            select(OneTimeToken, Account)
+            .join(Account, Account.id == OneTimeToken.account_id)
+            .where(OneTimeToken.token_hash == hash_secret(token), OneTimeToken.purpose == purpose)
+        )
+    ).first()
+    if row is None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "This link is not valid", "token")
+    record, account = row
+    if record.used_at is not None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "This link was already used", "token")
+    if record.expires_at <= now():
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, "This link has expired", "token")
+    spent = await uow.session.execute(
+        update(OneTimeToken)
+        .where(OneTimeToken.id == record.id, OneTimeToken.used_at.is_(None))
+        .values(used_at=now())
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.TOKEN_INVALID, "This link was already used", "token")
+    return account
+
+
+async def request_password_reset(
+    uow: UnitOfWork, *, email: str, organization_id: uuid.UUID | None
+) -> None:
+    """Always succeeds: whether the email exists is not revealed."""
+    try:
+        email = check_email(email)
+    except DomainError:
+        return
+    stmt = (
+        select(Account, Organization)
+        .join(Organization, Organization.id == Account.organization_id)
+        .where(Account.email == email, Account.archived_at.is_(None))
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Account.organization_id == organization_id)
+    for account, org in (await uow.session.execute(stmt)).all():
+        token = await issue_one_time_token(uow, account, TokenPurpose.PASSWORD_RESET)
+        link = portal_link(uow, org, "reset-password", token=token)
+        await queue_email(
+            uow,
+            to=account.email,
+            subject=f"Reset your {org.name} password",
+            body=(
+                f"Hello {account.name},\n\nSomeone asked to reset the password of your "
+                f"{org.name} account. Choose a new one here (the link works once, for an "
+                f"hour):\n\n{link}\n\nIf it was not you, ignore this email.\n"
+            ),
+            kind="password_reset",
+            organization_id=org.id,
+            account_id=account.id,
+        )
+
+
+async def reset_password(
+    uow: UnitOfWork, *, token: str, new_password: str, ip: str | None
+) -> AuthResult:
+    account = await _spend_one_time_token(uow, token, TokenPurpose.PASSWORD_RESET)
+    check_strength(new_password, email=account.email, field="newPassword")
+    account.password_hash = hash_password(new_password, uow.settings.password_hash_cost)
+    if account.invitation_accepted_at is None:
+        account.invitation_accepted_at = now()  # proving the mailbox is as good as accepting
+    await uow.session.execute(
+        _revoke_sessions(account_id=account.id, reason="password_reset")  # type: ignore[arg-type]
+    )
+    return await start_session(uow, account, ip)
+
+
+async def accept_invitation(
+    uow: UnitOfWork, *, token: str, password: str, ip: str | None
+) -> AuthResult:
+    account = await _spend_one_time_token(uow, token, TokenPurpose.INVITATION)
+    check_strength(password, email=account.email)
+    account.password_hash = hash_password(password, uow.settings.password_hash_cost)
+    account.invitation_accepted_at = now()
+    return await start_session(uow, account, ip)
+
+
+async def send_invitation(uow: UnitOfWork, account: Account, org: Organization) -> None:
+    token = await issue_one_time_token(uow, account, TokenPurpose.INVITATION)
+    account.invited_at = now()
+    link = portal_link(uow, org, "accept-invitation", token=token)
+    what = "client portal" if account.role.value == "CLIENT" else "team"
+    await queue_email(
+        uow,
+        to=account.email,
+        subject=f"You're invited to {org.name}",
+        body=(
+            f"Hello {account.name},\n\n{org.name} has invited you to its {what} on Carebase. "
+            f"Your username is this email address. Set your password here (the link works "
+            f"once, for 7 days):\n\n{link}\n"
+        ),
+        kind="invitation",
+        organization_id=org.id,
+        account_id=account.id,
+    )

@@ -1,0 +1,87 @@
+"""The GraphQL schema: one module per area, merged here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from carebase.schema.audit import AuditQuery
+from carebase.schema.context import Info
+from carebase.schema.errors import CarebaseErrors
+from carebase.schema.limits import MAX_TOKENS, RULES, CostLimit
+from carebase.schema.organizations import OrganizationMutation, OrganizationQuery
+from carebase.schema.people import PeopleMutation, PeopleQuery
+from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
+from carebase.schema.sessions import SessionMutation
+
+PRODUCTION_RULES = (*RULES, NoSchemaIntrospectionCustomRule)
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _resolve_node(info, id)
+
+    @strawberry.field
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > 100:
+            from carebase.errors import invalid
+
+            raise invalid("At most 100 ids", "ids")
+        return [await _resolve_node(info, i) for i in ids]
+
+
+async def _resolve_node(info: Info, global_id: str) -> Any:
+    from carebase.errors import DomainError
+
+    try:
+        type_name, key = parse_global_id(global_id)
+    except DomainError:
+        return None
+    resolver = NODE_RESOLVERS.get(type_name)
+    return None if resolver is None else await resolver(info, key)
+
+
+Query = merge_types("Query", (NodeQuery, PeopleQuery, OrganizationQuery, AuditQuery))
+Mutation = merge_types("Mutation", (SessionMutation, PeopleMutation, OrganizationMutation))
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    rules = PRODUCTION_RULES if production else RULES
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(MAX_TOKENS),
+        lambda: AddValidationRules(list(rules)),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        CostLimit,
+        CarebaseErrors,
+    ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides={},
+        types=[],
+    )
+
+
+def export_sdl() -> str:
+    return build_schema(production=False).as_str() + "\n"
+
+
+__all__ = ["build_schema", "date", "export_sdl"]

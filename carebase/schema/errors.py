@@ -1,0 +1,75 @@
+"""userErrors for mutations, coded errors for fields, masking of the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from carebase.errors import DomainError
+from carebase.errors import ErrorCode as DomainErrorCode
+from carebase.schema.context import Info
+
+log = logging.getLogger("carebase.graphql")
+
+ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class UserError:
+    field: list[str] | None
+    code: ErrorCode  # type: ignore[valid-type]
+    message: str
+
+    @classmethod
+    def from_domain(cls, error: DomainError) -> UserError:
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+async def run_mutation(
+    info: Info,
+    operation: Callable[[], Awaitable[T]],
+) -> T | list[UserError]:
+    """Run one mutation's resolver so that a failure leaves nothing half-written."""
+    try:
+        async with info.context.uow.savepoint():
+            return await operation()
+    except DomainError as error:
+        return [UserError.from_domain(error)]
+
+
+def _code_of(error: GraphQLError) -> str | None:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code.value
+    if original is None and error.message.startswith("Syntax Error: Document contains more"):
+        return "QUERY_TOO_COMPLEX"
+    return None
+
+
+class CarebaseErrors(MaskErrors):
+    """Keep messages of validation and expected (coded) errors; mask everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._should_mask, error_message="Unexpected error.")
+
+    @staticmethod
+    def _should_mask(error: GraphQLError) -> bool:
+        original = error.original_error
+        return original is not None and not isinstance(original, (DomainError, GraphQLError))
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for before, after in zip(errors, processed, strict=True):
+            code = _code_of(before)
+            if code is None and after is not before:
+                code = "INTERNAL_SERVER_ERROR"
+            if code is not None:
+                after.extensions = {**(after.extensions or {}), "code": code}
+        return processed

@@ -1,0 +1,35 @@
+"""Per-request DataLoaders: child fields load in batches, never one query per parent."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from carebase.auth.principal import Principal
+from carebase.db import UnitOfWork
+from carebase.models import Account, Organization
+from carebase.resolvers.clients import load_clients
+from carebase.resolvers.members import load_members
+
+
+class Loaders:
+    def __init__(self, uow: UnitOfWork, principal: Principal) -> None:
+        self.uow = uow
+        self.principal = principal
+
+        async def clients(ids: Sequence[uuid.UUID]) -> list[Account | None]:
+            return await load_clients(uow, principal, ids)
+
+        async def members(ids: Sequence[uuid.UUID]) -> list[Account | None]:
+            return await load_members(uow, principal, ids)
+
+        async def organizations(ids: Sequence[uuid.UUID]) -> list[Organization | None]:
+            return [await uow.session.get(Organization, i) for i in ids]
+
+        self.client: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=clients)
+        self.member: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=members)
+        self.organization: DataLoader[uuid.UUID, Organization | None] = DataLoader(
+            load_fn=organizations
+        )

@@ -1,0 +1,287 @@
+"""Members, clients and the viewer: types, queries and the client mutations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+
+from carebase.auth.policy import require_authenticated
+from carebase.models import Account
+from carebase.models import Role as RoleModel
+from carebase.resolvers import clients as client_ops
+from carebase.resolvers import members as member_ops
+from carebase.resolvers.common import page_request
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.relay import (
+    Connection,
+    Node,
+    decode_id,
+    decode_optional_id,
+    node_resolver,
+    to_global_id,
+)
+
+Role = strawberry.enum(RoleModel, name="Role")
+
+
+@strawberry.type
+class Member(Node):
+    name: str
+    email: str
+    role: Role  # type: ignore[valid-type]
+    timezone: str
+
+    @classmethod
+    def from_model(cls, account: Account) -> Member:
+        return cls(
+            id=to_global_id("Member", account.id),
+            name=account.name,
+            email=account.email,
+            role=account.role,
+            timezone=account.timezone,
+        )
+
+
+@strawberry.type
+class Client(Node):
+    name: str
+    email: str
+    phone: str | None
+    date_of_birth: date | None
+    timezone: str
+    archived: bool
+    model: strawberry.Private[Account]
+
+    @classmethod
+    def from_model(cls, account: Account) -> Client:
+        return cls(
+            id=to_global_id("Client", account.id),
+            name=account.name,
+            email=account.email,
+            phone=account.phone,
+            date_of_birth=account.date_of_birth,
+            timezone=account.timezone,
+            archived=account.archived_at is not None,
+            model=account,
+        )
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Member | None:
+        if self.model.provider_id is None:
+            return None
+        found = await info.context.loaders.member.load(self.model.provider_id)
+        return Member.from_model(found) if found else None
+
+
+Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
+
+
+def viewer_of(account: Account | None) -> Member | Client | None:
+    if account is None:
+        return None
+    return Client.from_model(account) if account.role is RoleModel.CLIENT else Member.from_model(
+        account
+    )
+
+
+@node_resolver("Client")
+async def _client_node(info: Info, key: uuid.UUID) -> Client | None:
+    found = await client_ops.find_client(info.context.uow, info.context.principal, key)
+    return Client.from_model(found) if found else None
+
+
+@node_resolver("Member")
+async def _member_node(info: Info, key: uuid.UUID) -> Member | None:
+    principal = info.context.principal
+    if not principal.is_authenticated:
+        return None
+    found = await info.context.loaders.member.load(key)
+    return Member.from_model(found) if found else None
+
+
+@strawberry.input
+class CreateClientInput:
+    name: str
+    email: str
+    phone: str | None = None
+    date_of_birth: date | None = None
+    timezone: str | None = None
+    provider_id: strawberry.ID | None = None
+    send_invitation: bool = False
+
+
+@strawberry.input
+class UpdateClientInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    date_of_birth: date | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    provider_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class ArchiveClientInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class InviteMemberInput:
+    name: str
+    email: str
+    role: Role  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ClientPayload:
+    client: Client | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class UpdateClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class ArchiveClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class InviteMemberPayload:
+    member: Member | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def changes_of(data: Any, *names: str) -> dict[str, Any]:
+    """The fields an ``update*`` input actually gave (``null`` included)."""
+    return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field
+    async def viewer(self, info: Info) -> Viewer | None:
+        ctx = info.context
+        principal = ctx.principal
+        if not principal.is_authenticated or principal.account_id is None:
+            return None
+        account = await ctx.uow.session.get(Account, principal.account_id)
+        return viewer_of(account)
+
+    @strawberry.field
+    async def clients(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        include_archived: bool = False,
+    ) -> Connection[Client]:
+        page = await client_ops.list_clients(
+            info.context.uow,
+            info.context.principal,
+            page=page_request(first, after),
+            search=search,
+            include_archived=include_archived,
+        )
+        return Connection.from_page(page, Client.from_model)
+
+    @strawberry.field
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        require_authenticated(info.context.principal)
+        return await _client_node(info, decode_id(id, "Client"))
+
+    @strawberry.field
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Member]:
+        page = await member_ops.list_members(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, Member.from_model)
+
+
+@strawberry.type
+class PeopleMutation:
+    @strawberry.mutation
+    async def create_client(self, info: Info, input: CreateClientInput) -> CreateClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await client_ops.create_client(
+                ctx.uow,
+                ctx.principal,
+                name=input.name,
+                email=input.email,
+                phone=input.phone,
+                date_of_birth=input.date_of_birth,
+                timezone=input.timezone,
+                provider_id=decode_optional_id(input.provider_id, "Member", field="providerId"),
+                send_invitation_email=input.send_invitation,
+            )
+
+        result = await run_mutation(info, op)
+        if isinstance(result, list):
+            return CreateClientPayload(user_errors=result)
+        return CreateClientPayload(client=Client.from_model(result))
+
+    @strawberry.mutation
+    async def update_client(self, info: Info, input: UpdateClientInput) -> UpdateClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            changes = changes_of(
+                input, "name", "email", "phone", "date_of_birth", "timezone", "provider_id"
+            )
+            if changes.get("provider_id") is not None:
+                changes["provider_id"] = decode_id(
+                    changes["provider_id"], "Member", field="providerId"
+                )
+            return await client_ops.update_client(
+                ctx.uow, ctx.principal, client_id=decode_id(input.id, "Client"), changes=changes
+            )
+
+        result = await run_mutation(info, op)
+        if isinstance(result, list):
+            return UpdateClientPayload(user_errors=result)
+        return UpdateClientPayload(client=Client.from_model(result))
+
+    @strawberry.mutation
+    async def archive_client(self, info: Info, input: ArchiveClientInput) -> ArchiveClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await client_ops.archive_client(
+                ctx.uow, ctx.principal, decode_id(input.id, "Client")
+            )
+
+        result = await run_mutation(info, op)
+        if isinstance(result, list):
+            return ArchiveClientPayload(user_errors=result)
+        return ArchiveClientPayload(client=Client.from_model(result))
+
+    @strawberry.mutation
+    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await member_ops.invite_member(
+                ctx.uow, ctx.principal, name=input.name, email=input.email, role=input.role
+            )
+
+        result = await run_mutation(info, op)
+        if isinstance(result, list):
+            return InviteMemberPayload(user_errors=result)
+        return InviteMemberPayload(member=Member.from_model(result))

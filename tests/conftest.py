@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from carebase import migrate
+from carebase.app import create_app
+from carebase.config import Settings
+from tests.fixtures.graphql import GraphQLClient
+from tests.fixtures.smtp import Inbox, body_of, start_smtp
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header() -> str:
+    return f"carebase test database: {database_url_for_run('<tmp>')}"
+
+
+def database_url_for_run(tmp: str) -> str:
+    return os.environ.get("CAREBASE_TEST_DATABASE_URL") or f"sqlite:///{tmp}/carebase-test.sqlite3"
+
+
+def reset_database(url: str) -> None:
+    """One database per run: PostgreSQL's schema is dropped and made anew."""
+    if url.startswith("postgres"):
+        _drop_pg_schema(url)
+
+
+def _drop_pg_schema(url: str) -> None:
+    import asyncpg
+
+    dsn = re.sub(r"^postgres(ql)?(\+asyncpg)?://", "postgresql://", url)
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[Inbox]:
+    controller, inbox = start_smtp()
+    yield inbox
+    controller.stop()
+
+
+def make_settings(tmp: Path, smtp_port: int, **overrides: str) -> Settings:
+    env = {
+        "CAREBASE_DATABASE_URL": database_url_for_run(str(tmp)),
+        "CAREBASE_SECRET_KEY": "test-secret-" + "x" * 40,
+        "CAREBASE_PASSWORD_HASH_COST": "1",
+        "CAREBASE_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "CAREBASE_PORTAL_URL": "https://portal.example.test",
+        "CAREBASE_SCHEDULER_INTERVAL_SECONDS": "0.5",
+        "CAREBASE_EMAIL_FROM": "Carebase <no-reply@carebase.test>",
+    }
+    env.update(overrides)
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> Settings:
+    tmp = tmp_path_factory.mktemp("db")
+    s = make_settings(tmp, smtp.port)
+    reset_database(s.database_url)
+    migrate.upgrade(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://carebase.test") as client:
+        yield client
+
+
+@pytest.fixture
+def api(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.test"
+
+
+@dataclass
+class Practice:
+    organization: dict[str, Any]
+    owner_token: str
+    owner_email: str
+    owner: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.organization["id"])
+
+
+async def sign_up(api: GraphQLClient, name: str = "Harbor Therapy") -> Practice:
+    email = unique_email("owner")
+    data = await api.op(
+        "SignUpOrganization",
+        {
+            "input": {
+                "organizationName": name,
+                "name": "Olive Owner",
+                "email": email,
+                "password": PASSWORD,
+                "timezone": "America/Chicago",
+            }
+        },
+    )
+    payload = data["signUpOrganization"]
+    assert payload["userErrors"] == []
+    return Practice(payload["organization"], payload["accessToken"], email, payload["viewer"])
+
+
+@pytest.fixture
+async def practice(api: GraphQLClient) -> Practice:
+    return await sign_up(api)
+
+
+def token_from(message: Any) -> str:
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", body_of(message))
+    assert match, body_of(message)
+    return match.group(1)

@@ -1,0 +1,162 @@
+"""Sign-up, log-in, tokens, log-out, invitations and password resets, as a partner posts them."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, Practice, sign_up, token_from, unique_email
+from tests.fixtures.graphql import GraphQLClient
+from tests.fixtures.smtp import Inbox, body_of
+
+
+async def test_sign_up_then_log_in_and_read_viewer(api: GraphQLClient, practice: Practice) -> None:
+    assert practice.organization["publishableKey"].startswith("pk_")
+    assert practice.organization["portalSettings"]["intakeGate"] == "PORTAL"
+    data = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    payload = data["logIn"]
+    assert payload["userErrors"] == []
+    assert payload["viewer"]["__typename"] == "Member"
+    assert payload["viewer"]["role"] == "OWNER"
+    viewer = await api.op("Viewer", token=payload["accessToken"])
+    assert viewer["viewer"]["email"] == practice.owner_email
+
+
+async def test_weak_password_refused(api: GraphQLClient) -> None:
+    for weak in ("short1", "password123", "aaaaaaaaaaaa"):
+        data = await api.op(
+            "SignUpOrganization",
+            {"input": {"organizationName": "X", "name": "Y", "email": unique_email(),
+                       "password": weak, "timezone": "UTC"}},
+        )
+        errors = data["signUpOrganization"]["userErrors"]
+        assert [e["code"] for e in errors] == ["WEAK_PASSWORD"], weak
+        assert data["signUpOrganization"]["organization"] is None
+
+
+async def test_wrong_password_and_unknown_email_answer_the_same(
+    api: GraphQLClient, practice: Practice
+) -> None:
+    wrong = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": "nope" * 4}})
+    unknown = await api.op("LogIn", {"input": {"email": unique_email(), "password": PASSWORD}})
+    assert wrong["logIn"]["userErrors"] == unknown["logIn"]["userErrors"]
+    assert wrong["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert wrong["logIn"]["accessToken"] is None
+
+
+async def test_ten_failures_throttle_the_email(api: GraphQLClient, practice: Practice) -> None:
+    for _ in range(10):
+        data = await api.op(
+            "LogIn", {"input": {"email": practice.owner_email, "password": "wrong-password-1"}}
+        )
+        assert data["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    data = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    assert data["logIn"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert data["logIn"]["accessToken"] is None
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(
+    api: GraphQLClient, practice: Practice
+) -> None:
+    login = (await api.op(
+        "LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}}
+    ))["logIn"]
+    first = (await api.op("RefreshToken", {"input": {"refreshToken": login["refreshToken"]}}))[
+        "refreshToken"
+    ]
+    assert first["userErrors"] == [] and first["refreshToken"] != login["refreshToken"]
+    # the spent token comes back: refused, and the newer one dies with its family
+    reused = (await api.op("RefreshToken", {"input": {"refreshToken": login["refreshToken"]}}))[
+        "refreshToken"
+    ]
+    assert reused["userErrors"][0]["code"] == "TOKEN_INVALID"
+    later = (await api.op("RefreshToken", {"input": {"refreshToken": first["refreshToken"]}}))[
+        "refreshToken"
+    ]
+    assert later["userErrors"][0]["code"] == "TOKEN_INVALID"
+    errors = await api.errors("Organization", token=first["accessToken"])
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_log_out_ends_the_session_at_once(api: GraphQLClient, practice: Practice) -> None:
+    login = (await api.op(
+        "LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}}
+    ))["logIn"]
+    assert (await api.op("Organization", token=login["accessToken"]))["organization"]
+    out = await api.op("LogOut", token=login["accessToken"])
+    assert out["logOut"] == {"success": True, "userErrors": []}
+    errors = await api.errors("Organization", token=login["accessToken"])
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    # the sign-up session is another one and still works
+    assert (await api.op("Organization", token=practice.owner_token))["organization"]
+
+
+async def test_invited_client_accepts_and_logs_in(
+    api: GraphQLClient, practice: Practice, smtp: Inbox
+) -> None:
+    email = unique_email("client")
+    created = (await api.op(
+        "CreateClient",
+        {"input": {"name": "Cal Client", "email": email, "sendInvitation": True}},
+        token=practice.owner_token,
+    ))["createClient"]
+    assert created["userErrors"] == []
+    [message] = await smtp.wait_for(email)
+    assert "https://portal.example.test/accept-invitation?token=" in body_of(message)
+    token = token_from(message)
+    accepted = (await api.op(
+        "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
+    ))["acceptInvitation"]
+    assert accepted["userErrors"] == []
+    assert accepted["viewer"] == {
+        "__typename": "Client", "id": created["client"]["id"], "name": "Cal Client",
+        "email": email, "timezone": "America/Chicago",
+    }
+    again = (await api.op(
+        "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
+    ))["acceptInvitation"]
+    assert again["userErrors"][0]["code"] == "TOKEN_INVALID"
+    login = (await api.op("LogIn", {"input": {"email": email, "password": "client pass 2026"}}))
+    assert login["logIn"]["viewer"]["__typename"] == "Client"
+
+
+async def test_password_reset_works_once(
+    api: GraphQLClient, practice: Practice, smtp: Inbox
+) -> None:
+    done = await api.op("RequestPasswordReset", {"input": {"email": practice.owner_email}})
+    assert done["requestPasswordReset"] == {"success": True, "userErrors": []}
+    unknown = await api.op("RequestPasswordReset", {"input": {"email": unique_email()}})
+    assert unknown == {"requestPasswordReset": {"success": True, "userErrors": []}}
+    [message] = await smtp.wait_for(practice.owner_email, subject="Reset")
+    assert "https://portal.example.test/reset-password?token=" in body_of(message)
+    token = token_from(message)
+    reset = (await api.op(
+        "ResetPassword", {"input": {"token": token, "newPassword": "a brand new secret"}}
+    ))["resetPassword"]
+    assert reset["userErrors"] == [] and reset["accessToken"]
+    # every earlier session ended
+    errors = await api.errors("Organization", token=practice.owner_token)
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    twice = (await api.op(
+        "ResetPassword", {"input": {"token": token, "newPassword": "another new secret"}}
+    ))["resetPassword"]
+    assert twice["userErrors"][0]["code"] == "TOKEN_INVALID"
+    old = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    assert old["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    new = await api.op(
+        "LogIn", {"input": {"email": practice.owner_email, "password": "a brand new secret"}}
+    )
+    assert new["logIn"]["userErrors"] == []
+
+
+async def test_email_in_two_organizations_needs_organization_id(api: GraphQLClient) -> None:
+    first = await sign_up(api, "First Practice")
+    second = await sign_up(api, "Second Practice")
+    shared = unique_email("shared")
+    for practice in (first, second):
+        created = await api.op(
+            "InviteMember",
+            {"input": {"name": "Pat", "email": shared, "role": "PROVIDER"}},
+            token=practice.owner_token,
+        )
+        assert created["inviteMember"]["userErrors"] == []
+    # neither has a password yet: a wrong guess says nothing about the organizations
+    data = await api.op("LogIn", {"input": {"email": shared, "password": PASSWORD}})
+    assert data["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
