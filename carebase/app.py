@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
@@ -77,9 +77,14 @@ class CarebaseGraphQL(GraphQL[Context, None]):
             principal=principal,
         )
 
-    async def execute_single(  # type: ignore[override]
-        self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
-        root_value: Any, request_data: Any,
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
     ) -> ExecutionResult:
         write = request_adapter.method == "POST" and _is_mutation(
             request_data.query or "", request_data.operation_name
@@ -156,8 +161,9 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/oauth/token", functools.partial(token_endpoint, db, settings),
-                  methods=["POST"]),
+            Route(
+                "/oauth/token", functools.partial(token_endpoint, db, settings), methods=["POST"]
+            ),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=middleware,

@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("scheduler", help="enqueue due work every interval").set_defaults(
         func=scheduler
     )
-    commands.add_parser("migrate", help="upgrade the database to the latest migration") \
-        .set_defaults(func=migrate_cmd)
+    commands.add_parser(
+        "migrate", help="upgrade the database to the latest migration"
+    ).set_defaults(func=migrate_cmd)
     p = commands.add_parser("seed", help="create a demo practice")
     p.add_argument("--clients", type=int, default=20)
     p.set_defaults(func=seed)

@@ -58,9 +58,7 @@ class Settings:
 
         mode = get("ENV", "development")
         if mode not in ("development", "production"):
-            raise SettingsError(
-                f"CAREBASE_ENV must be 'development' or 'production', not {mode!r}"
-            )
+            raise SettingsError(f"CAREBASE_ENV must be 'development' or 'production', not {mode!r}")
         database_url = normalize_database_url(get("DATABASE_URL"))
         secret_key = get("SECRET_KEY")
         if mode == "production" and len(secret_key) < 32:
@@ -126,8 +124,7 @@ def normalize_database_url(url: str) -> str:
     }.get(scheme)
     if mapped is None:
         raise SettingsError(
-            "CAREBASE_DATABASE_URL must be sqlite:///path or postgresql://…, "
-            f"not a {scheme!r} URL"
+            f"CAREBASE_DATABASE_URL must be sqlite:///path or postgresql://…, not a {scheme!r} URL"
         )
     return f"{mapped}://{rest}"
 

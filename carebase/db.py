@@ -9,11 +9,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.sql.base import Executable
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.base import Executable
 
 from carebase.config import Settings
 from carebase.models import AuditEvent
@@ -158,5 +163,5 @@ class Database:
 async def flush_audit(uow: UnitOfWork) -> None:
     if not uow.audit_rows:
         return
-    await uow.session.execute(AuditEvent.__table__.insert(), uow.audit_rows)
+    await uow.session.execute(insert(AuditEvent), uow.audit_rows)
     uow.audit_rows.clear()

@@ -103,9 +103,7 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         pass
 
-    def handle_response(
-        self, status: int, body: Any, headers: list[tuple[str, str]]
-    ) -> Response:
+    def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
         return JSONResponse(body, status_code=status, headers=dict(headers))
 
     def _token(

@@ -34,8 +34,13 @@ async def seed_demo(settings: Settings, *, clients: int = 20) -> None:
             providers = []
             for name, email, role in people[:3]:
                 member = Account(
-                    organization_id=org.id, email=email, name=name, role=role,
-                    timezone=org.timezone, password_hash=password, invitation_accepted_at=now(),
+                    organization_id=org.id,
+                    email=email,
+                    name=name,
+                    role=role,
+                    timezone=org.timezone,
+                    password_hash=password,
+                    invitation_accepted_at=now(),
                 )
                 uow.session.add(member)
                 providers.append(member)

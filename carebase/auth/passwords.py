@@ -28,9 +28,7 @@ def _common() -> frozenset[str]:
 
 def check_strength(password: str, *, email: str = "", field: str = "password") -> None:
     if len(password) < MIN_LENGTH:
-        raise DomainError(
-            ErrorCode.WEAK_PASSWORD, f"Use at least {MIN_LENGTH} characters", field
-        )
+        raise DomainError(ErrorCode.WEAK_PASSWORD, f"Use at least {MIN_LENGTH} characters", field)
     lowered = password.lower()
     local = email.split("@", 1)[0].lower()
     if lowered in _common() or len(set(lowered)) <= 2 or (local and lowered == email.lower()):

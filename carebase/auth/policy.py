@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 from sqlalchemy.orm import InstrumentedAttribute
 
 from carebase.auth.principal import Principal
 from carebase.auth.scopes import MANAGER_READ_AREAS, MANAGER_WRITE_AREAS, allows
 from carebase.errors import DomainError, ErrorCode, forbidden, unauthenticated
 from carebase.models.accounts import Role
-
-T = TypeVar("T", bound=tuple[Any, ...])
 
 
 class Tenanted(Protocol):
@@ -69,11 +67,11 @@ def org_id(principal: Principal) -> uuid.UUID:
 
 
 def scoped(
-    stmt: Select[T],
+    stmt: Select[Any],
     principal: Principal,
     organization_column: Any,
     client_column: Any | None = None,
-) -> Select[T]:
+) -> Select[Any]:
     """Limit a query for practice data to what the principal may read.
 
     Every query over practice data passes through here: the organization always, and for a
@@ -81,11 +79,11 @@ def scoped(
     to clients unless the caller says otherwise by passing ``client_column=False``).
     """
     if principal.organization_id is None:
-        return stmt.where(False)
+        return stmt.where(false())
     stmt = stmt.where(organization_column == principal.organization_id)
     if principal.role is Role.CLIENT:
         if client_column is None:
-            return stmt.where(False)
+            return stmt.where(false())
         if client_column is not False:
             stmt = stmt.where(client_column == principal.client_id)
     return stmt

@@ -42,9 +42,8 @@ class JobRuntime:
         import carebase.jobs.actors  # noqa: F401  (registers every actor)
 
         for name, (fn, options) in _ACTORS.items():
-            self.actors[name] = dramatiq.actor(
-                _bind(self, fn), actor_name=name, broker=self.broker, **options
-            )
+            decorate = dramatiq.actor(actor_name=name, broker=self.broker, **options)
+            self.actors[name] = decorate(_bind(self, fn))
 
     def database(self) -> Database:
         loop = asyncio.get_running_loop()
@@ -99,7 +98,7 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url)
+        broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
     else:
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 

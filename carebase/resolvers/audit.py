@@ -57,7 +57,11 @@ def record_client_reads(
 ) -> None:
     for client_id in client_ids:
         record(
-            uow, principal, action="read", resource=resource, resource_id=client_id,
+            uow,
+            principal,
+            action="read",
+            resource=resource,
+            resource_id=client_id,
             client_id=client_id,
         )
 

@@ -102,8 +102,13 @@ async def create_client(
     for hook in on_client_created:
         await hook(uow, principal, client, organization)
     audit.record(
-        uow, principal, action="write", resource="client", resource_id=client.id,
-        client_id=client.id, operation="createClient",
+        uow,
+        principal,
+        action="write",
+        resource="client",
+        resource_id=client.id,
+        client_id=client.id,
+        operation="createClient",
     )
     return client
 
@@ -134,14 +139,17 @@ async def update_client(
     if "provider_id" in changes:
         provider_id = changes["provider_id"]
         client.provider_id = (
-            await _check_provider(uow, client.organization_id, provider_id)
-            if provider_id
-            else None
+            await _check_provider(uow, client.organization_id, provider_id) if provider_id else None
         )
     await uow.session.flush()
     audit.record(
-        uow, principal, action="write", resource="client", resource_id=client.id,
-        client_id=client.id, operation="updateClient",
+        uow,
+        principal,
+        action="write",
+        resource="client",
+        resource_id=client.id,
+        client_id=client.id,
+        operation="updateClient",
     )
     return client
 
@@ -152,8 +160,13 @@ async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.
     if client.archived_at is None:
         client.archived_at = now()
     audit.record(
-        uow, principal, action="write", resource="client", resource_id=client.id,
-        client_id=client.id, operation="archiveClient",
+        uow,
+        principal,
+        action="write",
+        resource="client",
+        resource_id=client.id,
+        client_id=client.id,
+        operation="archiveClient",
     )
     return client
 
@@ -171,7 +184,7 @@ async def get_client(
     uow: UnitOfWork, principal: Principal, client_id: uuid.UUID, *, audit_read: bool = True
 ) -> Account:
     require_client_access(principal, client_id, write=False)
-    client = (
+    client: Account | None = (
         await uow.session.execute(_clients(principal).where(Account.id == client_id))
     ).scalar_one_or_none()
     if client is None:

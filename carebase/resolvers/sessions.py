@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Update, func, select, update
 
 from carebase.auth.passwords import check_strength, hash_password, verify_password
 from carebase.auth.policy import require_authenticated
@@ -164,7 +164,7 @@ def _revoke_sessions(
     account_id: uuid.UUID | None = None,
     keep: uuid.UUID | None = None,
     reason: str,
-) -> object:
+) -> Update:
     stmt = update(AuthSession).where(AuthSession.revoked_at.is_(None))
     if session_ids is not None:
         stmt = stmt.where(AuthSession.id.in_(session_ids))
@@ -179,9 +179,7 @@ async def log_out(uow: UnitOfWork, principal: Principal) -> None:
     require_authenticated(principal)
     if principal.kind != "user" or principal.session_id is None:
         raise forbidden("Only a signed-in user has a session to end")
-    await uow.session.execute(
-        _revoke_sessions(session_ids=[principal.session_id], reason="logout")  # type: ignore[arg-type]
-    )
+    await uow.session.execute(_revoke_sessions(session_ids=[principal.session_id], reason="logout"))
 
 
 async def change_password(
@@ -197,16 +195,14 @@ async def change_password(
     check_strength(new_password, email=account.email, field="newPassword")
     account.password_hash = hash_password(new_password, cost)
     await uow.session.execute(
-        _revoke_sessions(  # type: ignore[arg-type]
+        _revoke_sessions(
             account_id=account.id, keep=principal.session_id, reason="password_changed"
         )
     )
     return account
 
 
-async def issue_one_time_token(
-    uow: UnitOfWork, account: Account, purpose: TokenPurpose
-) -> str:
+async def issue_one_time_token(uow: UnitOfWork, account: Account, purpose: TokenPurpose) -> str:
     token = random_token()
     ttl = INVITATION_TTL if purpose is TokenPurpose.INVITATION else RESET_TTL
     uow.session.add(
@@ -221,9 +217,7 @@ async def issue_one_time_token(
     return token
 
 
-async def _spend_one_time_token(
-    uow: UnitOfWork, token: str, purpose: TokenPurpose
-) -> Account:
+async def _spend_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpose) -> Account:
     row = (
         await uow.session.execute(
             select(OneTimeToken, Account)
@@ -289,9 +283,7 @@ async def reset_password(
     account.password_hash = hash_password(new_password, uow.settings.password_hash_cost)
     if account.invitation_accepted_at is None:
         account.invitation_accepted_at = now()  # proving the mailbox is as good as accepting
-    await uow.session.execute(
-        _revoke_sessions(account_id=account.id, reason="password_reset")  # type: ignore[arg-type]
-    )
+    await uow.session.execute(_revoke_sessions(account_id=account.id, reason="password_reset"))
     return await start_session(uow, account, ip)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import cast
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from carebase.errors import DomainError, invalid
 from carebase.schema.audit import AuditQuery
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
@@ -39,21 +40,19 @@ class NodeQuery:
     @strawberry.field
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > 100:
-            from carebase.errors import invalid
-
             raise invalid("At most 100 ids", "ids")
         return [await _resolve_node(info, i) for i in ids]
 
 
-async def _resolve_node(info: Info, global_id: str) -> Any:
-    from carebase.errors import DomainError
-
+async def _resolve_node(info: Info, global_id: str) -> Node | None:
     try:
         type_name, key = parse_global_id(global_id)
     except DomainError:
         return None
     resolver = NODE_RESOLVERS.get(type_name)
-    return None if resolver is None else await resolver(info, key)
+    if resolver is None:
+        return None
+    return cast(Node | None, await resolver(info, key))
 
 
 Query = merge_types("Query", (NodeQuery, PeopleQuery, OrganizationQuery, AuditQuery))

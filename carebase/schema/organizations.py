@@ -355,7 +355,7 @@ class OrganizationMutation:
             return RevokeApiKeyPayload(user_errors=result)
         return RevokeApiKeyPayload(api_key=ApiKey.from_model(result))
 
-    @strawberry.mutation(name="createOAuthClient")
+    @strawberry.mutation(name="createOAuthClient")  # type: ignore[untyped-decorator]
     async def create_oauth_client(
         self, info: Info, input: CreateOAuthClientInput
     ) -> CreateOAuthClientPayload:

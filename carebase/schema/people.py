@@ -83,8 +83,10 @@ Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
 def viewer_of(account: Account | None) -> Member | Client | None:
     if account is None:
         return None
-    return Client.from_model(account) if account.role is RoleModel.CLIENT else Member.from_model(
-        account
+    return (
+        Client.from_model(account)
+        if account.role is RoleModel.CLIENT
+        else Member.from_model(account)
     )
 
 

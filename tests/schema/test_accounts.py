@@ -23,8 +23,15 @@ async def test_weak_password_refused(api: GraphQLClient) -> None:
     for weak in ("short1", "password123", "aaaaaaaaaaaa"):
         data = await api.op(
             "SignUpOrganization",
-            {"input": {"organizationName": "X", "name": "Y", "email": unique_email(),
-                       "password": weak, "timezone": "UTC"}},
+            {
+                "input": {
+                    "organizationName": "X",
+                    "name": "Y",
+                    "email": unique_email(),
+                    "password": weak,
+                    "timezone": "UTC",
+                }
+            },
         )
         errors = data["signUpOrganization"]["userErrors"]
         assert [e["code"] for e in errors] == ["WEAK_PASSWORD"], weak
@@ -34,7 +41,9 @@ async def test_weak_password_refused(api: GraphQLClient) -> None:
 async def test_wrong_password_and_unknown_email_answer_the_same(
     api: GraphQLClient, practice: Practice
 ) -> None:
-    wrong = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": "nope" * 4}})
+    wrong = await api.op(
+        "LogIn", {"input": {"email": practice.owner_email, "password": "nope" * 4}}
+    )
     unknown = await api.op("LogIn", {"input": {"email": unique_email(), "password": PASSWORD}})
     assert wrong["logIn"]["userErrors"] == unknown["logIn"]["userErrors"]
     assert wrong["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
@@ -55,9 +64,9 @@ async def test_ten_failures_throttle_the_email(api: GraphQLClient, practice: Pra
 async def test_refresh_rotates_and_reuse_revokes_the_family(
     api: GraphQLClient, practice: Practice
 ) -> None:
-    login = (await api.op(
-        "LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}}
-    ))["logIn"]
+    login = (
+        await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    )["logIn"]
     first = (await api.op("RefreshToken", {"input": {"refreshToken": login["refreshToken"]}}))[
         "refreshToken"
     ]
@@ -76,9 +85,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(
 
 
 async def test_log_out_ends_the_session_at_once(api: GraphQLClient, practice: Practice) -> None:
-    login = (await api.op(
-        "LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}}
-    ))["logIn"]
+    login = (
+        await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    )["logIn"]
     assert (await api.op("Organization", token=login["accessToken"]))["organization"]
     out = await api.op("LogOut", token=login["accessToken"])
     assert out["logOut"] == {"success": True, "userErrors": []}
@@ -92,28 +101,37 @@ async def test_invited_client_accepts_and_logs_in(
     api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
     email = unique_email("client")
-    created = (await api.op(
-        "CreateClient",
-        {"input": {"name": "Cal Client", "email": email, "sendInvitation": True}},
-        token=practice.owner_token,
-    ))["createClient"]
+    created = (
+        await api.op(
+            "CreateClient",
+            {"input": {"name": "Cal Client", "email": email, "sendInvitation": True}},
+            token=practice.owner_token,
+        )
+    )["createClient"]
     assert created["userErrors"] == []
     [message] = await smtp.wait_for(email)
     assert "https://portal.example.test/accept-invitation?token=" in body_of(message)
     token = token_from(message)
-    accepted = (await api.op(
-        "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
-    ))["acceptInvitation"]
+    accepted = (
+        await api.op(
+            "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
+        )
+    )["acceptInvitation"]
     assert accepted["userErrors"] == []
     assert accepted["viewer"] == {
-        "__typename": "Client", "id": created["client"]["id"], "name": "Cal Client",
-        "email": email, "timezone": "America/Chicago",
+        "__typename": "Client",
+        "id": created["client"]["id"],
+        "name": "Cal Client",
+        "email": email,
+        "timezone": "America/Chicago",
     }
-    again = (await api.op(
-        "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
-    ))["acceptInvitation"]
+    again = (
+        await api.op(
+            "AcceptInvitation", {"input": {"token": token, "password": "client pass 2026"}}
+        )
+    )["acceptInvitation"]
     assert again["userErrors"][0]["code"] == "TOKEN_INVALID"
-    login = (await api.op("LogIn", {"input": {"email": email, "password": "client pass 2026"}}))
+    login = await api.op("LogIn", {"input": {"email": email, "password": "client pass 2026"}})
     assert login["logIn"]["viewer"]["__typename"] == "Client"
 
 
@@ -127,16 +145,20 @@ async def test_password_reset_works_once(
     [message] = await smtp.wait_for(practice.owner_email, subject="Reset")
     assert "https://portal.example.test/reset-password?token=" in body_of(message)
     token = token_from(message)
-    reset = (await api.op(
-        "ResetPassword", {"input": {"token": token, "newPassword": "a brand new secret"}}
-    ))["resetPassword"]
+    reset = (
+        await api.op(
+            "ResetPassword", {"input": {"token": token, "newPassword": "a brand new secret"}}
+        )
+    )["resetPassword"]
     assert reset["userErrors"] == [] and reset["accessToken"]
     # every earlier session ended
     errors = await api.errors("Organization", token=practice.owner_token)
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
-    twice = (await api.op(
-        "ResetPassword", {"input": {"token": token, "newPassword": "another new secret"}}
-    ))["resetPassword"]
+    twice = (
+        await api.op(
+            "ResetPassword", {"input": {"token": token, "newPassword": "another new secret"}}
+        )
+    )["resetPassword"]
     assert twice["userErrors"][0]["code"] == "TOKEN_INVALID"
     old = await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
     assert old["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
