@@ -65,7 +65,12 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
             )
             status = EmailStatus.SENT
         else:
-            log.info("email (no SMTP configured) to=%s subject=%r", email.to_address, email.subject)
+            log.info(
+                "email (no SMTP configured) to=%s subject=%r\n%s",
+                email.to_address,
+                email.subject,
+                email.body,
+            )
             status = EmailStatus.LOGGED
     except Exception as exc:
         final = email.attempts >= MAX_ATTEMPTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from carebase.auth.principal import Principal
@@ -26,7 +27,9 @@ class Loaders:
             return await load_members(uow, principal, ids)
 
         async def organizations(ids: Sequence[uuid.UUID]) -> list[Organization | None]:
-            return [await uow.session.get(Organization, i) for i in ids]
+            rows = await uow.session.execute(select(Organization).where(Organization.id.in_(ids)))
+            found = {o.id: o for o in rows.scalars()}
+            return [found.get(i) for i in ids]
 
         self.client: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=clients)
         self.member: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=members)

@@ -1,0 +1,172 @@
+"""Email through the outbox: after commit only, once, retried, resent when lost, on Redis too."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from carebase.config import Settings
+from carebase.db import Database, Job
+from carebase.jobs import scheduler
+from carebase.jobs.email import EmailNotSent, send_email
+from carebase.jobs.runtime import JobRuntime
+from carebase.models import Email, EmailStatus, utcnow
+from carebase.resolvers.notifications import queue_email
+from tests.conftest import unique_email
+from tests.fixtures.smtp import Inbox, body_of, free_port
+
+
+async def _email_row(db: Database, email_id: object) -> Email:
+    async with db.unit_of_work() as uow:
+        return (await uow.session.execute(select(Email).where(Email.id == email_id))).scalar_one()
+
+
+async def _queue(db: Database, to: str, subject: str = "Hello") -> Email:
+    async with db.unit_of_work(write=True) as uow:
+        return await queue_email(
+            uow, to=to, subject=subject, body="Body text", kind="test", organization_id=None
+        )
+
+
+async def test_jobs_are_handed_over_only_after_commit(settings: Settings) -> None:
+    db = Database(settings)
+    sent: list[list[Job]] = []
+    db.dispatch = sent.append
+    with pytest.raises(RuntimeError):
+        async with db.unit_of_work(write=True) as uow:
+            email = await queue_email(
+                uow, to=unique_email(), subject="x", body="y", kind="test", organization_id=None
+            )
+            raise RuntimeError("the request failed")
+    assert sent == []
+    async with db.unit_of_work() as uow:
+        assert await uow.session.get(Email, email.id) is None  # rolled back with it
+    committed = await _queue(db, unique_email())
+    assert sent == [[Job("email.send", (str(committed.id),))]]
+    await db.dispose()
+
+
+async def test_without_smtp_the_email_is_kept_and_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="carebase.email")
+    quiet = replace(settings, smtp_url="")
+    runtime = JobRuntime(quiet)
+    address = unique_email()
+    email = await _queue(runtime.database(), address, subject="Kept here")
+    await send_email(runtime, str(email.id))
+    row = await _email_row(runtime.database(), email.id)
+    assert row.status is EmailStatus.LOGGED and row.sent_at is not None
+    logged = [r.getMessage() for r in caplog.records if address in r.getMessage()]
+    assert logged and "Body text" in logged[0]  # the developer can follow links from the log
+    await runtime.dispose()
+
+
+async def test_a_failed_send_keeps_the_error_and_a_retry_delivers(
+    settings: Settings, smtp: Inbox
+) -> None:
+    broken = JobRuntime(replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+    address = unique_email()
+    email = await _queue(broken.database(), address)
+    with pytest.raises(EmailNotSent):
+        await send_email(broken, str(email.id))
+    row = await _email_row(broken.database(), email.id)
+    assert row.status is EmailStatus.PENDING and row.attempts == 1
+    assert row.last_error and "Connection" in row.last_error
+    working = JobRuntime(settings)
+    await send_email(working, str(email.id))
+    [message] = await smtp.wait_for(address)
+    assert body_of(message).strip() == "Body text"
+    row = await _email_row(working.database(), email.id)
+    assert row.status is EmailStatus.SENT and row.attempts == 2 and row.last_error is None
+    await broken.dispose()
+    await working.dispose()
+
+
+async def test_a_lost_email_is_resent_once_even_with_two_schedulers(
+    settings: Settings, smtp: Inbox
+) -> None:
+    runtime = JobRuntime(settings)
+    db = runtime.database()
+    address = unique_email()
+    email = await _queue(db, address)  # its job is "lost": nobody dispatches it here
+    async with db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(Email)
+            .where(Email.id == email.id)
+            .values(created_at=utcnow() - timedelta(minutes=5))
+        )
+    jobs: list[Job] = []
+    db.dispatch = jobs.extend
+    assert await scheduler.tick(db) >= 1
+    assert await scheduler.tick(db) >= 1  # a second scheduler sees it too
+    mine = [j for j in jobs if j.args == (str(email.id),)]
+    assert len(mine) == 2
+    await asyncio.gather(*(send_email(runtime, *job.args) for job in mine))
+    await smtp.wait_for(address)
+    await asyncio.sleep(0.3)
+    assert len(smtp.to(address)) == 1
+    await runtime.dispose()
+
+
+def _redis_url() -> str:
+    url = os.environ.get("CAREBASE_TEST_REDIS_URL", "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CAREBASE_TEST_REDIS_URL")
+        pytest.skip("CAREBASE_TEST_REDIS_URL is not set (CI sets it)")
+    return url
+
+
+async def test_a_worker_process_on_redis_sends_the_email(
+    settings: Settings, smtp: Inbox, tmp_path: Path
+) -> None:
+    redis_url = _redis_url()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
+    env.update(
+        CAREBASE_DATABASE_URL=settings.database_url,
+        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_BROKER_URL=redis_url,
+        CAREBASE_SMTP_URL=settings.smtp_url,
+    )
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "carebase"),
+            "worker",
+            "--threads",
+            "2",
+            env=env,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    runtime = JobRuntime(replace(settings, broker_url=redis_url))
+    try:
+        db = runtime.database()
+        address = unique_email("redis")
+        email = await _queue(db, address, subject="Through Redis")
+        started = time.monotonic()
+        [message] = await smtp.wait_for(address, timeout=30)
+        assert message["Subject"] == "Through Redis"
+        assert time.monotonic() - started < 30
+        for _ in range(50):
+            if (await _email_row(db, email.id)).status is EmailStatus.SENT:
+                break
+            await asyncio.sleep(0.1)
+        assert (await _email_row(db, email.id)).status is EmailStatus.SENT
+    finally:
+        worker.terminate()
+        await asyncio.wait_for(worker.wait(), timeout=30)
+        await runtime.dispose()
+        runtime.broker.close()
+    assert worker.returncode is not None
+    assert "Traceback" not in log.read_text(), log.read_text()
