@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+from starlette.applications import Starlette
+
+from carebase.auth.tokens import hash_secret
+from carebase.models import OneTimeToken, RefreshToken, utcnow
 from tests.conftest import PASSWORD, Practice, sign_up, token_from, unique_email
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.smtp import Inbox, body_of
@@ -168,17 +175,105 @@ async def test_password_reset_works_once(
     assert new["logIn"]["userErrors"] == []
 
 
-async def test_email_in_two_organizations_needs_organization_id(api: GraphQLClient) -> None:
+async def _member_in(api: GraphQLClient, practice: Practice, email: str, smtp: Inbox) -> None:
+    created = await api.op(
+        "InviteMember",
+        {"input": {"name": "Pat", "email": email, "role": "PROVIDER"}},
+        token=practice.owner_token,
+    )
+    assert created["inviteMember"]["userErrors"] == []
+
+
+async def test_one_email_in_two_organizations(api: GraphQLClient, smtp: Inbox) -> None:
     first = await sign_up(api, "First Practice")
     second = await sign_up(api, "Second Practice")
     shared = unique_email("shared")
     for practice in (first, second):
-        created = await api.op(
-            "InviteMember",
-            {"input": {"name": "Pat", "email": shared, "role": "PROVIDER"}},
-            token=practice.owner_token,
+        await _member_in(api, practice, shared, smtp)
+    invitations = await smtp.wait_for(shared, count=2, subject="invited")
+    for message in invitations:
+        accepted = await api.op(
+            "AcceptInvitation", {"input": {"token": token_from(message), "password": PASSWORD}}
         )
-        assert created["inviteMember"]["userErrors"] == []
-    # neither has a password yet: a wrong guess says nothing about the organizations
-    data = await api.op("LogIn", {"input": {"email": shared, "password": PASSWORD}})
-    assert data["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+        assert accepted["acceptInvitation"]["userErrors"] == []
+    # a wrong password says nothing about how many organizations know the email
+    wrong = await api.op("LogIn", {"input": {"email": shared, "password": "not the password"}})
+    assert wrong["logIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    ambiguous = await api.op("LogIn", {"input": {"email": shared, "password": PASSWORD}})
+    assert ambiguous["logIn"]["userErrors"][0]["code"] == "ORGANIZATION_REQUIRED"
+    chosen = await api.op(
+        "LogIn", {"input": {"email": shared, "password": PASSWORD, "organizationId": second.id}}
+    )
+    token = chosen["logIn"]["accessToken"]
+    assert (await api.op("Organization", token=token))["organization"]["name"] == (
+        "Second Practice"
+    )
+    # a reset without an organization emails each account its own link
+    await api.op("RequestPasswordReset", {"input": {"email": shared}})
+    resets = await smtp.wait_for(shared, count=2, subject="Reset")
+    assert {"First Practice" in str(m["Subject"]) for m in resets} == {True, False}
+    assert len({token_from(m) for m in resets}) == 2
+
+
+async def test_change_password_ends_the_other_sessions(
+    api: GraphQLClient, practice: Practice
+) -> None:
+    other = (
+        await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    )["logIn"]["accessToken"]
+    wrong = await api.op(
+        "ChangePassword",
+        {"input": {"currentPassword": "not it at all", "newPassword": "fresh secret 99"}},
+        token=practice.owner_token,
+    )
+    assert wrong["changePassword"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    weak = await api.op(
+        "ChangePassword",
+        {"input": {"currentPassword": PASSWORD, "newPassword": "short"}},
+        token=practice.owner_token,
+    )
+    assert weak["changePassword"]["userErrors"][0]["code"] == "WEAK_PASSWORD"
+    done = await api.op(
+        "ChangePassword",
+        {"input": {"currentPassword": PASSWORD, "newPassword": "fresh secret 99"}},
+        token=practice.owner_token,
+    )
+    assert done["changePassword"] == {"success": True, "userErrors": []}
+    assert (await api.op("Organization", token=practice.owner_token))["organization"]
+    errors = await api.errors("Organization", token=other)
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_an_expired_invitation_is_refused(
+    app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
+) -> None:
+    email = unique_email("late")
+    await _member_in(api, practice, email, smtp)
+    [message] = await smtp.wait_for(email)
+    async with app.state.db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(OneTimeToken)
+            .where(OneTimeToken.token_hash == hash_secret(token_from(message)))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    late = await api.op(
+        "AcceptInvitation", {"input": {"token": token_from(message), "password": PASSWORD}}
+    )
+    assert late["acceptInvitation"]["userErrors"][0]["code"] == "TOKEN_EXPIRED"
+    assert late["acceptInvitation"]["accessToken"] is None
+
+
+async def test_an_expired_refresh_token_is_refused(
+    app: Starlette, api: GraphQLClient, practice: Practice
+) -> None:
+    login = (
+        await api.op("LogIn", {"input": {"email": practice.owner_email, "password": PASSWORD}})
+    )["logIn"]
+    async with app.state.db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == hash_secret(login["refreshToken"]))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    data = await api.op("RefreshToken", {"input": {"refreshToken": login["refreshToken"]}})
+    assert data["refreshToken"]["userErrors"][0]["code"] == "TOKEN_EXPIRED"
