@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,18 +33,6 @@ from carebase.schema import build_schema
 from carebase.schema.context import Context
 
 log = logging.getLogger("carebase")
-
-
-@functools.lru_cache(maxsize=512)
-def _is_mutation(query: str, operation_name: str | None) -> bool:
-    try:
-        document = parse(query, max_tokens=5000)
-    except GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    return bool(operations) and operations[0].operation is OperationType.MUTATION
 
 
 def _unexpected(result: ExecutionResult) -> bool:
@@ -86,16 +73,15 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: Any,
     ) -> ExecutionResult:
-        write = request_adapter.method == "POST" and _is_mutation(
-            request_data.query or "", request_data.operation_name
-        )
+        # Reads write too (audit rows), so SQLite takes its write lock up front for every
+        # request: upgrading a read transaction fails at once when another writer got in first.
         result: ExecutionResult | None = None
 
         class _Rollback(Exception):
             pass
 
         try:
-            async with self.db.unit_of_work(write=write) as uow:
+            async with self.db.unit_of_work(write=True) as uow:
                 context.open(uow)
                 result = await super().execute_single(
                     request, request_adapter, sub_response, context, root_value, request_data
@@ -119,9 +105,12 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = runtime.start_worker() if in_process else None
         stop = asyncio.Event()
+        # the in-process scheduler keeps its own engine, apart from the requests' pool
+        ticks_db = Database(settings)
+        ticks_db.dispatch = runtime.dispatch
         ticker = (
             asyncio.create_task(
-                scheduler.run_forever(db, settings.scheduler_interval_seconds, stop)
+                scheduler.run_forever(ticks_db, settings.scheduler_interval_seconds, stop)
             )
             if in_process
             else None
@@ -135,6 +124,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
             if worker:
                 await asyncio.to_thread(worker.stop)
             await runtime.dispose()
+            await ticks_db.dispose()
             await db.dispose()
 
     async def healthz(request: Request) -> Response:

@@ -35,6 +35,18 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_api_base: str = ""
     stripe_webhook_secret: str = ""
+    zoom_account_id: str = ""
+    zoom_client_id: str = ""
+    zoom_client_secret: str = ""
+    zoom_api_base: str = "https://api.zoom.us/v2"
+    zoom_oauth_url: str = "https://zoom.us/oauth/token"
+    livekit_url: str = ""
+    livekit_api_key: str = ""
+    livekit_api_secret: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_api_base: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -104,6 +116,18 @@ class Settings:
             stripe_secret_key=get("STRIPE_SECRET_KEY"),
             stripe_api_base=get("STRIPE_API_BASE"),
             stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
+            zoom_account_id=get("ZOOM_ACCOUNT_ID"),
+            zoom_client_id=get("ZOOM_CLIENT_ID"),
+            zoom_client_secret=get("ZOOM_CLIENT_SECRET"),
+            zoom_api_base=get("ZOOM_API_BASE", "https://api.zoom.us/v2").rstrip("/"),
+            zoom_oauth_url=get("ZOOM_OAUTH_URL", _zoom_oauth_default(get("ZOOM_API_BASE"))),
+            livekit_url=get("LIVEKIT_URL"),
+            livekit_api_key=get("LIVEKIT_API_KEY"),
+            livekit_api_secret=get("LIVEKIT_API_SECRET"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_from_number=get("TWILIO_FROM_NUMBER"),
+            twilio_api_base=get("TWILIO_API_BASE"),
             extra={k: v for k, v in env.items() if k.startswith("CAREBASE_")},
         )
 
@@ -127,6 +151,14 @@ def normalize_database_url(url: str) -> str:
             f"CAREBASE_DATABASE_URL must be sqlite:///path or postgresql://…, not a {scheme!r} URL"
         )
     return f"{mapped}://{rest}"
+
+
+def _zoom_oauth_default(api_base: str) -> str:
+    """Zoom's token endpoint sits at the API host's root; a local test server serves both."""
+    if not api_base:
+        return "https://zoom.us/oauth/token"
+    parts = urlsplit(api_base)
+    return f"{parts.scheme}://{parts.netloc}/oauth/token"
 
 
 def _development_secret(database_url: str) -> str:

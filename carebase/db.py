@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -63,6 +64,64 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class SerialSession(AsyncSession):
+    """One request's session, shared by GraphQL fields and DataLoaders that run concurrently.
+
+    An AsyncSession allows one operation at a time; sibling fields (and two loaders
+    dispatching in the same tick) take turns here instead of failing.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turn = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def _one_at_a_time(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if self._holder is task:  # re-entered from inside an operation of ours
+            yield
+            return
+        async with self._turn:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().scalar(*args, **kwargs)
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().scalars(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().get(*args, **kwargs)
+
+    async def get_one(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().get_one(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._one_at_a_time():
+            await super().flush(*args, **kwargs)
+
+    async def refresh(self, *args: Any, **kwargs: Any) -> None:
+        async with self._one_at_a_time():
+            await super().refresh(*args, **kwargs)
+
+    async def connection(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._one_at_a_time():
+            return await super().connection(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -135,7 +194,9 @@ class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         self.settings = settings
         self.engine = engine or make_engine(settings)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, class_=SerialSession
+        )
         self.dispatch: Dispatcher = lambda jobs: None
 
     @asynccontextmanager

@@ -101,6 +101,7 @@ class Authenticator:
                         AuthSession.revoked_at.is_(None),
                         Account.id == subject,
                         Account.organization_id == org,
+                        Account.archived_at.is_(None),
                     )
                 )
             ).scalar_one_or_none()

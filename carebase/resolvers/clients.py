@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from carebase.auth.policy import org_id, require_client_access, require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
-from carebase.models import Account, Organization, Role
+from carebase.models import Account, AuthSession, Organization, Role
 from carebase.resolvers import audit
 from carebase.resolvers.common import (
     Page,
@@ -77,6 +77,34 @@ async def create_client(
 ) -> Account:
     require_member(principal, "clients", write=True)
     organization = await uow.session.get_one(Organization, org_id(principal))
+    return await create_client_record(
+        uow,
+        principal,
+        organization,
+        name=name,
+        email=email,
+        phone=phone,
+        date_of_birth=date_of_birth,
+        timezone=timezone,
+        provider_id=provider_id,
+        send_invitation_email=send_invitation_email,
+    )
+
+
+async def create_client_record(
+    uow: UnitOfWork,
+    principal: Principal,
+    organization: Organization,
+    *,
+    name: str,
+    email: str,
+    phone: str | None = None,
+    date_of_birth: date | None = None,
+    timezone: str | None = None,
+    provider_id: uuid.UUID | None = None,
+    send_invitation_email: bool = False,
+) -> Account:
+    """A new client of ``organization``; the caller has checked who may create one."""
     email = check_email(email)
     if await email_taken(uow, organization.id, email):
         raise DomainError(
@@ -97,10 +125,12 @@ async def create_client(
             ),
         ),
     )
+    invitation_sent = False
     if send_invitation_email:
         await send_invitation(uow, client, organization)
+        invitation_sent = True
     for hook in on_client_created:
-        await hook(uow, principal, client, organization)
+        await hook(uow, principal, client, organization, invitation_sent)
     audit.record(
         uow,
         principal,
@@ -109,6 +139,7 @@ async def create_client(
         resource_id=client.id,
         client_id=client.id,
         operation="createClient",
+        organization_id=organization.id,
     )
     return client
 
@@ -159,6 +190,12 @@ async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.
     client = await get_client(uow, principal, client_id, audit_read=False)
     if client.archived_at is None:
         client.archived_at = now()
+        # an archived client's portal closes: their sessions end now
+        await uow.session.execute(
+            update(AuthSession)
+            .where(AuthSession.account_id == client.id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now(), revoked_reason="archived")
+        )
     audit.record(
         uow,
         principal,

@@ -34,14 +34,14 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     return name
 
 
-def check_email(email: str, field: str = "email") -> str:
+def check_email(email: str, field: str | list[str] = "email") -> str:
     email = email.strip().lower()
     if len(email) > 320 or not EMAIL_RE.match(email):
         raise invalid("Enter a valid email address", field)
     return email
 
 
-def check_name(name: str, field: str = "name", max_length: int = 200) -> str:
+def check_name(name: str, field: str | list[str] = "name", max_length: int = 200) -> str:
     name = name.strip()
     if not name or len(name) > max_length:
         raise invalid(f"Give a name of 1 to {max_length} characters", field)
@@ -91,7 +91,7 @@ def page_request(first: int | None, after: str | None) -> PageRequest:
     if after:
         try:
             kind, _, value = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
-            if kind != "o":
+            if kind != "o" or not re.fullmatch(r"[0-9]{1,9}", value):
                 raise ValueError
             offset = int(value) + 1
         except ValueError:

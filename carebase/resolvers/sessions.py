@@ -123,7 +123,7 @@ async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None
     if row is None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "Unknown refresh token", "refreshToken")
     token, session, account = row
-    if session.revoked_at is not None:
+    if session.revoked_at is not None or account.archived_at is not None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This session has ended", "refreshToken")
     if token.expires_at <= now():
         raise DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired", "refreshToken")

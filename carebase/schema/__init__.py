@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import cast
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from carebase.errors import DomainError, invalid
 from carebase.schema.audit import AuditQuery
@@ -26,6 +29,7 @@ from carebase.schema.limits import MAX_TOKENS, RULES, CostLimit
 from carebase.schema.organizations import OrganizationMutation, OrganizationQuery
 from carebase.schema.people import PeopleMutation, PeopleQuery
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
+from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.sessions import SessionMutation
 
 PRODUCTION_RULES = (*RULES, NoSchemaIntrospectionCustomRule)
@@ -55,8 +59,30 @@ async def _resolve_node(info: Info, global_id: str) -> Node | None:
     return cast(Node | None, await resolver(info, key))
 
 
-Query = merge_types("Query", (NodeQuery, PeopleQuery, OrganizationQuery, AuditQuery))
-Mutation = merge_types("Mutation", (SessionMutation, PeopleMutation, OrganizationMutation))
+Query = merge_types(
+    "Query", (NodeQuery, PeopleQuery, OrganizationQuery, SchedulingQuery, AuditQuery)
+)
+Mutation = merge_types(
+    "Mutation", (SessionMutation, PeopleMutation, OrganizationMutation, SchedulingMutation)
+)
+
+
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class CarebaseSchema(strawberry.Schema):
+    """Strawberry calls ``process_errors`` on every path, parse errors included."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if error.message.startswith("Syntax Error: Document contains more"):
+                error.extensions = {**(error.extensions or {}), "code": "QUERY_TOO_COMPLEX"}
+            if self.config.disable_field_suggestions and "Did you mean" in error.message:
+                # names of the schema stay private in production, like introspection
+                error.message = SUGGESTION.sub("", error.message)
+        super().process_errors(errors, execution_context)
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
@@ -69,7 +95,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         CostLimit,
         CarebaseErrors,
     ]
-    return strawberry.Schema(
+    return CarebaseSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

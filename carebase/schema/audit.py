@@ -44,7 +44,11 @@ class AuditEvent(Node):
             resource=event.resource,
             resource_id=gid(event.resource.title().replace("_", ""), event.resource_id),
             operation=event.operation,
-            actor_id=gid("Member", event.actor_id),
+            # a client only ever reaches their own records, so they acted when actor == client
+            actor_id=gid(
+                "Client" if event.actor_id and event.actor_id == event.client_id else "Member",
+                event.actor_id,
+            ),
             api_key_id=gid("ApiKey", event.api_key_id),
             oauth_client_id=gid("OAuthClient", event.oauth_client_id),
             client_id=gid("Client", event.client_id),

@@ -48,8 +48,6 @@ def _code_of(error: GraphQLError) -> str | None:
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code.value
-    if original is None and error.message.startswith("Syntax Error: Document contains more"):
-        return "QUERY_TOO_COMPLEX"
     return None
 
 

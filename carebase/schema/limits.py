@@ -27,6 +27,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 MAX_DEPTH = 12
@@ -133,10 +134,10 @@ def _first(node: FieldNode, variables: dict[str, Any]) -> int:
         if argument.name.value == "first":
             value = argument.value
             if isinstance(value, IntValueNode):
-                return int(value.value)
+                return max(0, int(value.value))
             if isinstance(value, VariableNode):
                 given = variables.get(value.name.value)
-                return given if isinstance(given, int) else DEFAULT_FIRST
+                return max(0, given) if isinstance(given, int) else DEFAULT_FIRST
     return DEFAULT_FIRST
 
 
@@ -242,7 +243,10 @@ def operation_cost(
         OperationType.MUTATION: schema.mutation_type,
         OperationType.SUBSCRIPTION: schema.subscription_type,
     }[operation.operation]
-    calculator = CostCalculator(schema, fragments, variables or {})
+    # cost what will run: defaults applied and values coerced (100.0 is the Int 100)
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    values = variables or {} if isinstance(coerced, list) else coerced.coerced
+    calculator = CostCalculator(schema, fragments, values)
     return calculator.selection(root, operation.selection_set, frozenset())
 
 

@@ -10,7 +10,8 @@ from strawberry.dataloader import DataLoader
 
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.models import Account, Organization
+from carebase.models import Account, AppointmentEvent, AppointmentType, Organization
+from carebase.resolvers.appointments import load_appointment_types_any, load_history
 from carebase.resolvers.clients import load_clients
 from carebase.resolvers.members import load_members
 
@@ -31,6 +32,16 @@ class Loaders:
             found = {o.id: o for o in rows.scalars()}
             return [found.get(i) for i in ids]
 
+        async def appointment_types(ids: Sequence[uuid.UUID]) -> list[AppointmentType | None]:
+            return await load_appointment_types_any(uow, ids)
+
+        async def history(ids: Sequence[uuid.UUID]) -> list[list[AppointmentEvent]]:
+            return await load_history(uow, ids)
+
+        self.appointment_type: DataLoader[uuid.UUID, AppointmentType | None] = DataLoader(
+            load_fn=appointment_types
+        )
+        self.history: DataLoader[uuid.UUID, list[AppointmentEvent]] = DataLoader(load_fn=history)
         self.client: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=clients)
         self.member: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=members)
         self.organization: DataLoader[uuid.UUID, Organization | None] = DataLoader(

@@ -1,0 +1,26 @@
+"""Sliding-window limits counted in the database, so every process sees the same count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from carebase.db import UnitOfWork
+from carebase.errors import DomainError, ErrorCode
+from carebase.models import RateLimitHit
+from carebase.resolvers.common import now
+
+
+async def hit(uow: UnitOfWork, key: str, *, limit: int, window: timedelta, message: str) -> None:
+    """Count one use of ``key``; refuse with RATE_LIMITED once ``limit`` is reached."""
+    used = (
+        await uow.session.execute(
+            select(func.count())
+            .select_from(RateLimitHit)
+            .where(RateLimitHit.key == key, RateLimitHit.created_at > now() - window)
+        )
+    ).scalar_one()
+    if used >= limit:
+        raise DomainError(ErrorCode.RATE_LIMITED, message)
+    uow.session.add(RateLimitHit(key=key))
