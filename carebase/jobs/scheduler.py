@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from carebase.db import Database
+from carebase.jobs.reminders import due_reminders
 from carebase.models import Email, EmailStatus, utcnow
 
 log = logging.getLogger("carebase.scheduler")
@@ -39,6 +40,9 @@ async def tick(db: Database) -> int:
         )
         for (email_id,) in due:
             uow.enqueue("email.send", email_id)
+            queued += 1
+        for reminder_id in await due_reminders(uow.session):
+            uow.enqueue("reminders.send", reminder_id)
             queued += 1
     return queued
 

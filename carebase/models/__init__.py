@@ -20,6 +20,7 @@ from carebase.models.auth import (
 )
 from carebase.models.base import Base, utcnow
 from carebase.models.email import Email, EmailStatus
+from carebase.models.sms import SmsMessage
 from carebase.models.scheduling import (
     LIVE_STATUSES,
     Appointment,
@@ -66,6 +67,7 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SmsMessage",
     "TokenPurpose",
     "VideoProvider",
     "new_publishable_key",

@@ -6,7 +6,7 @@ import uuid
 from urllib.parse import urlencode
 
 from carebase.db import UnitOfWork
-from carebase.models import Email, Organization
+from carebase.models import Email, Organization, SmsMessage
 
 
 def portal_base(uow: UnitOfWork, org: Organization) -> str:
@@ -40,3 +40,21 @@ async def queue_email(
     await uow.session.flush()
     uow.enqueue("email.send", email.id)
     return email
+
+
+async def queue_sms(
+    uow: UnitOfWork,
+    *,
+    to: str,
+    body: str,
+    kind: str,
+    organization_id: uuid.UUID | None,
+    account_id: uuid.UUID | None = None,
+) -> SmsMessage:
+    sms = SmsMessage(
+        organization_id=organization_id, account_id=account_id, to_number=to, body=body, kind=kind
+    )
+    uow.session.add(sms)
+    await uow.session.flush()
+    uow.enqueue("sms.send", sms.id)
+    return sms

@@ -13,6 +13,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import invalid
 from carebase.models import Account, IntakeGate, Organization, Role, new_publishable_key
+from carebase.resolvers.appointment_events import replan_organization_reminders
 from carebase.resolvers.common import (
     check_currency,
     check_email,
@@ -150,6 +151,8 @@ async def update_alert_settings(
         if value <= 0 or value > 60 * 24 * 30:
             raise invalid("From 1 minute to 30 days", "intakeReminderOffsetMinutes")
         org.intake_reminder_offset_minutes = value
+    if "reminder_offsets_minutes" in changes or "reminder_channels" in changes:
+        await replan_organization_reminders(uow, org)
     return org
 
 

@@ -1,0 +1,68 @@
+"""``sms.send``: deliver one SMS outbox row through Twilio, or log it when not configured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from carebase.gateways.sms import send_sms, twilio_configured
+from carebase.jobs.runtime import actor
+from carebase.models import EmailStatus, SmsMessage, utcnow
+
+if TYPE_CHECKING:
+    from carebase.jobs.runtime import JobRuntime
+
+log = logging.getLogger("carebase.sms")
+MAX_ATTEMPTS = 6
+
+
+class SmsNotSent(Exception):
+    pass
+
+
+@actor("sms.send", max_retries=MAX_ATTEMPTS, min_backoff=2_000, max_backoff=300_000)
+async def send_text(runtime: JobRuntime, sms_id: str) -> None:
+    db = runtime.database()
+    key = uuid.UUID(sms_id)
+    async with db.unit_of_work(write=True) as uow:
+        claimed = await uow.session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.id == key, SmsMessage.status == EmailStatus.PENDING)
+            .values(status=EmailStatus.SENDING, attempts=SmsMessage.attempts + 1)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        sms = (await uow.session.execute(select(SmsMessage).where(SmsMessage.id == key))).scalar_one()
+    settings = runtime.settings
+    sid: str | None = None
+    try:
+        if twilio_configured(settings):
+            sid = await asyncio.to_thread(send_sms, settings, to=sms.to_number, body=sms.body)
+            status = EmailStatus.SENT
+        else:
+            log.info("sms (no Twilio configured) to=%s\n%s", sms.to_number, sms.body)
+            status = EmailStatus.LOGGED
+    except Exception as exc:
+        final = sms.attempts >= MAX_ATTEMPTS
+        async with db.unit_of_work(write=True) as uow:
+            await uow.session.execute(
+                update(SmsMessage)
+                .where(SmsMessage.id == key)
+                .values(
+                    status=EmailStatus.FAILED if final else EmailStatus.PENDING,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+            )
+        if final:
+            return
+        raise SmsNotSent(str(exc)) from exc
+    async with db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.id == key)
+            .values(status=status, sent_at=utcnow(), provider_id=sid, last_error=None)
+        )
