@@ -29,7 +29,6 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +61,7 @@ BOOKED_MINUTES = 10
 DAYS = 30
 TARGET_MS = 50.0
 TARGET_SIZE = 500
+WARMUP = 20
 
 BARE_SQL = text(
     "SELECT starts_at, ends_at FROM appointments"
@@ -228,50 +228,63 @@ async def sql_once(s: Scenario) -> tuple[float, int]:
         return time.perf_counter() - began, len(rows)
 
 
-async def median_ms(
-    call: Callable[[Scenario], Awaitable[tuple[float, int]]], s: Scenario, runs: int
-) -> tuple[float, int]:
-    for _ in range(3):  # warm up: statement caches, imports, the page cache
-        await call(s)
-    timings: list[float] = []
-    count = 0
-    for _ in range(runs):
-        seconds, count = await call(s)
-        timings.append(seconds)
-    return statistics.median(timings) * 1000, count
-
-
-async def measure(db: Database, size: int, runs: int, profile: bool) -> Result:
+async def measure(db: Database, size: int, runs: int, profile: bool) -> tuple[Result, str]:
     try:
         scenario = await build(db, size, datetime.now(UTC))
-        slots_ms, slot_count = await median_ms(slots_once, scenario, runs)
-        sql_ms, row_count = await median_ms(sql_once, scenario, runs)
+        for _ in range(WARMUP):  # statement caches, the page cache, first-call costs
+            await slots_once(scenario)
+            await sql_once(scenario)
+        # interleaved, so a burst of load elsewhere on the machine hits both alike
+        slot_times: list[float] = []
+        sql_times: list[float] = []
+        slot_count = row_count = 0
+        for _ in range(runs):
+            seconds, slot_count = await slots_once(scenario)
+            slot_times.append(seconds)
+            seconds, row_count = await sql_once(scenario)
+            sql_times.append(seconds)
         if row_count != size:
             raise SystemExit(f"the bare fetch found {row_count} appointments, not {size}")
-        if profile:
-            await profile_slots(scenario, runs)
-        return Result(size, slots_ms, sql_ms, slot_count, row_count)
+        report = await profile_slots(scenario, runs) if profile else ""
+        result = Result(
+            size,
+            statistics.median(slot_times) * 1000,
+            statistics.median(sql_times) * 1000,
+            slot_count,
+            row_count,
+        )
+        return result, report
     finally:
         await db.dispose()
 
 
-async def profile_slots(s: Scenario, runs: int) -> None:
+async def profile_slots(s: Scenario, runs: int) -> str:
+    """cProfile of ``runs`` calls (the main thread only: aiosqlite's worker is not seen)."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(runs):
         await slots_once(s)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
-    print(f"\ncProfile of {runs} available_slots calls ({s.principal.organization_id}):")
-    print(out.getvalue())
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"carebase", 20)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
 
 
-def run_size(size: int, runs: int, profile: bool) -> Result:
+def run_size(size: int, runs: int, profile: bool) -> tuple[Result, str]:
     with tempfile.TemporaryDirectory(prefix="carebase-bench-") as directory:
         settings = settings_for(Path(directory))
         migrate.upgrade(settings)  # runs its own event loop: call it outside ours
         return asyncio.run(measure(Database(settings), size, runs, profile))
+
+
+def slope_us(sizes: list[int], values_ms: list[float]) -> float:
+    """Least-squares growth in microseconds per appointment."""
+    mean_x, mean_y = statistics.fmean(sizes), statistics.fmean(values_ms)
+    spread = sum((x - mean_x) ** 2 for x in sizes)
+    covariance = sum((x - mean_x) * (y - mean_y) for x, y in zip(sizes, values_ms, strict=True))
+    return 1000 * covariance / spread
 
 
 def main() -> None:
@@ -287,14 +300,24 @@ def main() -> None:
         f"available_slots over {DAYS} days, {SLOT_MINUTES}-minute type, "
         f"provider Mon–Fri {OPENS:02}:00–{CLOSES:02}:00 {TIMEZONE}; median of {args.runs} runs"
     )
-    print(f"{'appointments':>12} {'available_slots':>16} {'bare SQL':>10} {'ratio':>7} {'slots':>6}")
-    results = []
+    header = ("appointments", 12), ("available_slots", 16), ("bare SQL", 10), ("ratio", 7)
+    print(" ".join(f"{name:>{width}}" for name, width in header), f"{'slots':>6}")
+    results: list[Result] = []
+    reports: list[str] = []
     for size in args.sizes:
-        result = run_size(size, args.runs, args.profile and size == TARGET_SIZE)
+        result, report = run_size(size, args.runs, args.profile and size == TARGET_SIZE)
         results.append(result)
+        reports.append(report)
         print(
             f"{result.size:>12} {result.slots_ms:>13.2f} ms {result.sql_ms:>7.2f} ms "
             f"{result.ratio:>6.1f}× {result.slot_count:>6}"
+        )
+    if len({r.size for r in results}) > 1:
+        sizes = [r.size for r in results]
+        print(
+            "growth per appointment: "
+            f"available_slots {slope_us(sizes, [r.slots_ms for r in results]):.1f} µs, "
+            f"bare SQL {slope_us(sizes, [r.sql_ms for r in results]):.1f} µs"
         )
     for result in results:
         if result.size == TARGET_SIZE:
@@ -303,6 +326,8 @@ def main() -> None:
                 f"target: available_slots under {TARGET_MS:.0f} ms at {TARGET_SIZE} "
                 f"appointments: {verdict} ({result.slots_ms:.2f} ms)"
             )
+    for report in filter(None, reports):
+        print(f"\ncProfile of available_slots at {TARGET_SIZE} appointments:\n{report}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from carebase.models import (
     utcnow,
 )
 from carebase.resolvers.appointment_events import local_time
-from carebase.resolvers.notifications import queue_email, queue_sms
+from carebase.resolvers.intake import has_pending_required
+from carebase.resolvers.notifications import portal_link, queue_email, queue_sms
 from carebase.resolvers.video import client_join_url
 
 if TYPE_CHECKING:
@@ -55,6 +56,25 @@ async def send_reminder(runtime: JobRuntime, reminder_id: str) -> None:
         kind = await uow.session.get_one(AppointmentType, appointment.appointment_type_id)
         org = await uow.session.get_one(Organization, appointment.organization_id)
         when = local_time(appointment.starts_at, client.timezone)
+        if reminder.kind == "intake":
+            if not await has_pending_required(uow, client.id):
+                reminder.status = ReminderStatus.CANCELLED  # done in time: nothing to send
+                return
+            await queue_email(
+                uow,
+                to=client.email,
+                subject=f"Reminder: please complete your intake forms before {when}",
+                body=(
+                    f"Hello {client.name},\n\nYour appointment ({kind.name} with "
+                    f"{provider.name}) is on {when}. Some of your intake forms are not done "
+                    f"yet; please complete them before then:\n\n"
+                    f"{portal_link(uow, org, 'intake')}\n\n{org.name}\n"
+                ),
+                kind="intake_reminder",
+                organization_id=org.id,
+                account_id=client.id,
+            )
+            return
         if kind.contact_type is ContactType.VIDEO:
             # the client's link only: a host link never goes to a client
             how = f"Join by video: {client_join_url(uow, appointment, kind, org)}"
@@ -65,9 +85,12 @@ async def send_reminder(runtime: JobRuntime, reminder_id: str) -> None:
         if reminder.channel == "SMS":
             if client.phone:
                 await queue_sms(
-                    uow, to=client.phone, kind="appointment_reminder",
+                    uow,
+                    to=client.phone,
+                    kind="appointment_reminder",
                     body=f"Reminder: {kind.name} with {provider.name}, {when}. {how}",
-                    organization_id=org.id, account_id=client.id,
+                    organization_id=org.id,
+                    account_id=client.id,
                 )
             return
         await queue_email(

@@ -36,7 +36,9 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return
-        sms = (await uow.session.execute(select(SmsMessage).where(SmsMessage.id == key))).scalar_one()
+        sms = (
+            await uow.session.execute(select(SmsMessage).where(SmsMessage.id == key))
+        ).scalar_one()
     settings = runtime.settings
     sid: str | None = None
     try:

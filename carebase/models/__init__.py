@@ -20,7 +20,14 @@ from carebase.models.auth import (
 )
 from carebase.models.base import Base, utcnow
 from carebase.models.email import Email, EmailStatus
-from carebase.models.sms import SmsMessage
+from carebase.models.intake import (
+    Form,
+    FormRequest,
+    FormRequestStatus,
+    FormVersion,
+    IntakeFlow,
+    QuestionType,
+)
 from carebase.models.scheduling import (
     LIVE_STATUSES,
     Appointment,
@@ -37,6 +44,7 @@ from carebase.models.scheduling import (
     ReminderStatus,
     VideoProvider,
 )
+from carebase.models.sms import SmsMessage
 
 __all__ = [
     "LIVE_STATUSES",
@@ -55,13 +63,19 @@ __all__ = [
     "ContactType",
     "Email",
     "EmailStatus",
+    "Form",
+    "FormRequest",
+    "FormRequestStatus",
+    "FormVersion",
     "IdempotencyRecord",
     "Initiator",
+    "IntakeFlow",
     "IntakeGate",
     "LoginAttempt",
     "OAuthClient",
     "OneTimeToken",
     "Organization",
+    "QuestionType",
     "RateLimitHit",
     "RefreshToken",
     "Reminder",

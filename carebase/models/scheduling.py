@@ -150,9 +150,11 @@ class ReminderStatus(enum.Enum):
 
 class Reminder(Base):
     __tablename__ = "reminders"
+    # no uniqueness on (appointment, offset, …): a reminder sent before a reschedule and the
+    # one planned after it may share them; sending once is the guarded update's job
     __table_args__ = (
-        UniqueConstraint("appointment_id", "kind", "offset_minutes", "channel", "due_at"),
         Index("ix_reminders_status_due", "status", "due_at"),
+        Index("ix_reminders_appointment", "appointment_id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(

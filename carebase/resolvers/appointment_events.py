@@ -83,6 +83,21 @@ async def plan_reminders(uow: UnitOfWork, appointment: Appointment, org: Organiz
                 )
             )
 
+    if org.intake_reminder_enabled:
+        # sent only if required intake is still pending when it falls due
+        due = appointment.starts_at - timedelta(minutes=org.intake_reminder_offset_minutes)
+        if due > moment:
+            uow.session.add(
+                Reminder(
+                    organization_id=appointment.organization_id,
+                    appointment_id=appointment.id,
+                    kind="intake",
+                    offset_minutes=org.intake_reminder_offset_minutes,
+                    channel="EMAIL",
+                    due_at=due,
+                )
+            )
+
 
 async def replan_organization_reminders(uow: UnitOfWork, org: Organization) -> None:
     """After the alert settings change, every future booked appointment gets new plans."""

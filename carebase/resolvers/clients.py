@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -27,8 +27,11 @@ from carebase.resolvers.common import (
 from carebase.resolvers.members import email_taken, insert_account
 from carebase.resolvers.sessions import send_invitation
 
-# other modules (intake) add what happens when a client starts, without this one importing them
-ClientCreatedHook = Any
+# other modules (intake) add what happens when a client starts, without this one importing
+# them: (uow, principal, client, organization, invited) -> a paragraph for the invitation
+ClientCreatedHook = Callable[
+    [UnitOfWork, Principal, Account, Organization, bool], Awaitable[str | None]
+]
 on_client_created: list[ClientCreatedHook] = []
 
 
@@ -125,12 +128,14 @@ async def create_client_record(
             ),
         ),
     )
-    invitation_sent = False
-    if send_invitation_email:
-        await send_invitation(uow, client, organization)
-        invitation_sent = True
+    # hooks (the intake flow) may add a paragraph: one email then carries both
+    paragraphs = []
     for hook in on_client_created:
-        await hook(uow, principal, client, organization, invitation_sent)
+        paragraph = await hook(uow, principal, client, organization, send_invitation_email)
+        if paragraph:
+            paragraphs.append(paragraph)
+    if send_invitation_email:
+        await send_invitation(uow, client, organization, extra="\n\n".join(paragraphs) or None)
     audit.record(
         uow,
         principal,

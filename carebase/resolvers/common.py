@@ -116,3 +116,12 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise invalid("Not a valid id", field) from None
+
+
+def slice_page(items: list[T], request: PageRequest) -> Page[T]:
+    """A page of a list already loaded whole (a parent's few children, batched by a loader)."""
+    return Page(
+        items=items[request.offset : request.offset + request.first],
+        total=len(items),
+        offset=request.offset,
+    )

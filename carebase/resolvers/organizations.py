@@ -151,7 +151,12 @@ async def update_alert_settings(
         if value <= 0 or value > 60 * 24 * 30:
             raise invalid("From 1 minute to 30 days", "intakeReminderOffsetMinutes")
         org.intake_reminder_offset_minutes = value
-    if "reminder_offsets_minutes" in changes or "reminder_channels" in changes:
+    if changes.keys() & {
+        "reminder_offsets_minutes",
+        "reminder_channels",
+        "intake_reminder_enabled",
+        "intake_reminder_offset_minutes",
+    }:
         await replan_organization_reminders(uow, org)
     return org
 

@@ -297,7 +297,9 @@ async def accept_invitation(
     return await start_session(uow, account, ip)
 
 
-async def send_invitation(uow: UnitOfWork, account: Account, org: Organization) -> None:
+async def send_invitation(
+    uow: UnitOfWork, account: Account, org: Organization, *, extra: str | None = None
+) -> None:
     token = await issue_one_time_token(uow, account, TokenPurpose.INVITATION)
     account.invited_at = now()
     link = portal_link(uow, org, "accept-invitation", token=token)
@@ -309,7 +311,7 @@ async def send_invitation(uow: UnitOfWork, account: Account, org: Organization) 
         body=(
             f"Hello {account.name},\n\n{org.name} has invited you to its {what} on Carebase. "
             f"Your username is this email address. Set your password here (the link works "
-            f"once, for 7 days):\n\n{link}\n"
+            f"once, for 7 days):\n\n{link}\n" + (f"\n{extra}\n" if extra else "")
         ),
         kind="invitation",
         organization_id=org.id,

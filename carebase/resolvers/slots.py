@@ -76,6 +76,8 @@ class Busy:
             self.max_end.append(latest)
 
     def widened(self, before: timedelta, after: timedelta) -> Busy:
+        if not before and not after:
+            return self
         return Busy((s - before, e + after) for s, e in self.intervals)
 
     def overlaps(self, start: datetime, end: datetime) -> bool:

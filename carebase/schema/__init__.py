@@ -25,6 +25,8 @@ from carebase.errors import DomainError, invalid
 from carebase.schema.audit import AuditQuery
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
+from carebase.schema.gate import IntakeGateExtension
+from carebase.schema.intake import IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, RULES, CostLimit
 from carebase.schema.organizations import OrganizationMutation, OrganizationQuery
 from carebase.schema.people import PeopleMutation, PeopleQuery
@@ -60,10 +62,12 @@ async def _resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, PeopleQuery, OrganizationQuery, SchedulingQuery, AuditQuery)
+    "Query",
+    (NodeQuery, PeopleQuery, OrganizationQuery, SchedulingQuery, IntakeQuery, AuditQuery),
 )
 Mutation = merge_types(
-    "Mutation", (SessionMutation, PeopleMutation, OrganizationMutation, SchedulingMutation)
+    "Mutation",
+    (SessionMutation, PeopleMutation, OrganizationMutation, SchedulingMutation, IntakeMutation),
 )
 
 
@@ -93,6 +97,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         CostLimit,
+        IntakeGateExtension,
         CarebaseErrors,
     ]
     return CarebaseSchema(

@@ -12,6 +12,7 @@ from strawberry.extensions import MaskErrors
 
 from carebase.errors import DomainError
 from carebase.errors import ErrorCode as DomainErrorCode
+from carebase.resolvers.intake import intake_required
 from carebase.schema.context import Info
 
 log = logging.getLogger("carebase.graphql")
@@ -37,6 +38,14 @@ async def run_mutation(
     operation: Callable[[], Awaitable[T]],
 ) -> T | list[UserError]:
     """Run one mutation's resolver so that a failure leaves nothing half-written."""
+    from carebase.schema.gate import OPEN_MUTATIONS, portal_closed
+
+    if (
+        info.context.principal.is_client
+        and info.field_name not in OPEN_MUTATIONS
+        and await portal_closed(info.context)
+    ):
+        return [UserError.from_domain(intake_required())]
     try:
         async with info.context.uow.savepoint():
             return await operation()

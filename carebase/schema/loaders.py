@@ -10,9 +10,19 @@ from strawberry.dataloader import DataLoader
 
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.models import Account, AppointmentEvent, AppointmentType, Organization
+from carebase.models import (
+    Account,
+    AppointmentEvent,
+    AppointmentType,
+    Form,
+    FormRequest,
+    FormVersion,
+    Organization,
+)
 from carebase.resolvers.appointments import load_appointment_types_any, load_history
 from carebase.resolvers.clients import load_clients
+from carebase.resolvers.forms import load_versions
+from carebase.resolvers.intake import load_form_requests
 from carebase.resolvers.members import load_members
 
 
@@ -38,6 +48,34 @@ class Loaders:
         async def history(ids: Sequence[uuid.UUID]) -> list[list[AppointmentEvent]]:
             return await load_history(uow, ids)
 
+        async def form_requests(ids: Sequence[uuid.UUID]) -> list[list[FormRequest]]:
+            return await load_form_requests(uow, principal, ids)
+
+        async def forms(ids: Sequence[uuid.UUID]) -> list[Form | None]:
+            rows = await uow.session.execute(select(Form).where(Form.id.in_(ids)))
+            found = {f.id: f for f in rows.scalars()}
+            return [found.get(i) for i in ids]
+
+        async def versions(keys: Sequence[tuple[uuid.UUID, int]]) -> list[FormVersion | None]:
+            return await load_versions(uow, keys)
+
+        async def accounts(ids: Sequence[uuid.UUID]) -> list[Account | None]:
+            rows = await uow.session.execute(
+                select(Account).where(
+                    Account.id.in_(ids), Account.organization_id == principal.organization_id
+                )
+            )
+            found = {a.id: a for a in rows.scalars()}
+            return [found.get(i) for i in ids]
+
+        self.form_requests: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(
+            load_fn=form_requests
+        )
+        self.form: DataLoader[uuid.UUID, Form | None] = DataLoader(load_fn=forms)
+        self.form_version: DataLoader[tuple[uuid.UUID, int], FormVersion | None] = DataLoader(
+            load_fn=versions
+        )
+        self.account: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=accounts)
         self.appointment_type: DataLoader[uuid.UUID, AppointmentType | None] = DataLoader(
             load_fn=appointment_types
         )

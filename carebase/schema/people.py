@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -13,7 +13,7 @@ from carebase.models import Account
 from carebase.models import Role as RoleModel
 from carebase.resolvers import clients as client_ops
 from carebase.resolvers import members as member_ops
-from carebase.resolvers.common import page_request
+from carebase.resolvers.common import page_request, slice_page
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, run_mutation
 from carebase.schema.relay import (
@@ -24,6 +24,9 @@ from carebase.schema.relay import (
     node_resolver,
     to_global_id,
 )
+
+if TYPE_CHECKING:
+    from carebase.schema.intake import FormRequest
 
 Role = strawberry.enum(RoleModel, name="Role")
 
@@ -68,6 +71,27 @@ class Client(Node):
             archived=account.archived_at is not None,
             model=account,
         )
+
+    @strawberry.field
+    async def form_requests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake")]]:
+        from carebase.schema.intake import FormRequest
+
+        rows = await info.context.loaders.form_requests.load(self.model.id)
+        page = slice_page(rows, page_request(first, after))
+        return Connection.from_page(page, FormRequest.from_model)
+
+    @strawberry.field
+    async def pending_intake(
+        self, info: Info
+    ) -> list[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake")]]:
+        from carebase.schema.intake import FormRequest
+
+        rows = await info.context.loaders.form_requests.load(self.model.id)
+        return [
+            FormRequest.from_model(r) for r in rows if r.required and r.status.value == "PENDING"
+        ]
 
     @strawberry.field
     async def provider(self, info: Info) -> Member | None:
