@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from graphql.error import GraphQLError
 from starlette.applications import Starlette
@@ -15,11 +17,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.websockets import WebSocket
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
+from carebase import pubsub
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.auth.principal import ANONYMOUS, Principal
@@ -29,6 +35,7 @@ from carebase.errors import DomainError
 from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
+from carebase.pubsub import make_pubsub
 from carebase.schema import build_schema
 from carebase.schema.context import Context
 
@@ -43,16 +50,58 @@ def _unexpected(result: ExecutionResult) -> bool:
     )
 
 
+MAX_SUBSCRIPTIONS = 20
+SESSION_CHECK_SECONDS = 2.0
+
+
 class CarebaseGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, authenticator: Authenticator) -> None:
         super().__init__(
             build_schema(production=settings.is_production),
             graphql_ide=None if settings.is_production else "graphiql",
             allow_queries_via_get=True,
             allowed_origins=settings.allowed_origins,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+            connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.settings = settings
         self.db = db
+        self.authenticator = authenticator
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Credentials come in connection_init's payload; without valid ones, 4403."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        principal = await self.authenticator.resolve(
+            authorization=authorization if isinstance(authorization, str) else None,
+            publishable_key=None,
+            ip=context.request.scope.get("client_ip"),
+        )
+        if not principal.is_authenticated:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        socket = context.request
+        assert isinstance(socket, WebSocket)
+        asyncio.get_running_loop().create_task(self._watch(socket, principal))
+        return cast(UnsetType, UNSET)
+
+    async def _watch(self, socket: WebSocket, principal: Principal) -> None:
+        """Close the socket when its credential ends: 4403 once revoked (log-out, a changed
+        password, a revoked key), 4401 when the access token expires (reconnect with a new one)."""
+        try:
+            while socket.client_state is WebSocketState.CONNECTED:
+                await asyncio.sleep(SESSION_CHECK_SECONDS)
+                if socket.client_state is not WebSocketState.CONNECTED:
+                    return
+                if principal.expires_at is not None and time.time() >= principal.expires_at:
+                    await socket.close(code=4401, reason="Token expired")
+                    return
+                if not await self.authenticator.still_valid(principal):
+                    await socket.close(code=4403, reason="Forbidden")
+                    return
+        except Exception:  # the socket went away under us: nothing left to guard
+            return
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal: Principal = request.scope.get("principal", ANONYMOUS)
@@ -97,6 +146,8 @@ class CarebaseGraphQL(GraphQL[Context, None]):
 def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
     db = Database(settings)
     runtime: JobRuntime = start_runtime(settings)
+    events = make_pubsub(settings.broker_url, settings.pubsub_url)
+    pubsub.install(events)
     db.dispatch = runtime.dispatch
     authenticator = Authenticator(db, settings)
     in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process
@@ -124,6 +175,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
             if worker:
                 await asyncio.to_thread(worker.stop)
             await runtime.dispose()
+            await events.close()
             await ticks_db.dispose()
             await db.dispose()
 
@@ -136,7 +188,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    graphql = CarebaseGraphQL(settings, db)
+    graphql = CarebaseGraphQL(settings, db, authenticator)
     middleware = [Middleware(PrincipalMiddleware, authenticator=authenticator)]
     if settings.allowed_origins:
         middleware.insert(
@@ -155,6 +207,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
                 "/oauth/token", functools.partial(token_endpoint, db, settings), methods=["POST"]
             ),
             Route("/healthz", healthz, methods=["GET"]),
+            WebSocketRoute("/graphql", graphql),
         ],
         middleware=middleware,
         lifespan=lifespan,

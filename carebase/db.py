@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -215,7 +216,9 @@ class Database:
         if uow.jobs:
             self.dispatch(uow.jobs)
         for callback in uow.after_commit:
-            callback()
+            outcome = callback()
+            if inspect.isawaitable(outcome):
+                await outcome
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -117,6 +117,25 @@ class Authenticator:
             expires_at=claims.expires_at,
         )
 
+    async def still_valid(self, principal: Principal) -> bool:
+        """Whether a credential accepted earlier still stands (for long-lived sockets)."""
+        async with self.db.sessionmaker() as session:
+            if principal.session_id is not None:
+                stmt = select(AuthSession.id).where(
+                    AuthSession.id == principal.session_id, AuthSession.revoked_at.is_(None)
+                )
+            elif principal.api_key_id is not None:
+                stmt = select(ApiKey.id).where(
+                    ApiKey.id == principal.api_key_id, ApiKey.revoked_at.is_(None)
+                )
+            elif principal.oauth_client_id is not None:
+                stmt = select(OAuthClient.id).where(
+                    OAuthClient.id == principal.oauth_client_id, OAuthClient.revoked_at.is_(None)
+                )
+            else:
+                return False
+            return (await session.execute(stmt)).first() is not None
+
     async def _publishable(self, key: str, ip: str | None) -> Principal:
         if not key.startswith(PUBLISHABLE_PREFIX):
             return Principal(ip=ip, rejected="The publishable key is unknown")

@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from carebase.db import Database
 from carebase.jobs.reminders import due_reminders
 from carebase.models import Email, EmailStatus, utcnow
+from carebase.resolvers.chat import due_unread_notifications
 
 log = logging.getLogger("carebase.scheduler")
 
@@ -43,6 +44,9 @@ async def tick(db: Database) -> int:
             queued += 1
         for reminder_id in await due_reminders(uow.session):
             uow.enqueue("reminders.send", reminder_id)
+            queued += 1
+        for notification_id in await due_unread_notifications(uow):
+            uow.enqueue("chat.notify_unread", notification_id)
             queued += 1
     return queued
 

@@ -19,6 +19,13 @@ from carebase.models.auth import (
     TokenPurpose,
 )
 from carebase.models.base import Base, utcnow
+from carebase.models.chat import (
+    Conversation,
+    ConversationParticipant,
+    Message,
+    NotificationStatus,
+    UnreadNotification,
+)
 from carebase.models.email import Email, EmailStatus
 from carebase.models.intake import (
     Form,
@@ -61,6 +68,8 @@ __all__ = [
     "Availability",
     "Base",
     "ContactType",
+    "Conversation",
+    "ConversationParticipant",
     "Email",
     "EmailStatus",
     "Form",
@@ -72,6 +81,8 @@ __all__ = [
     "IntakeFlow",
     "IntakeGate",
     "LoginAttempt",
+    "Message",
+    "NotificationStatus",
     "OAuthClient",
     "OneTimeToken",
     "Organization",
@@ -83,6 +94,7 @@ __all__ = [
     "Role",
     "SmsMessage",
     "TokenPurpose",
+    "UnreadNotification",
     "VideoProvider",
     "new_publishable_key",
     "utcnow",

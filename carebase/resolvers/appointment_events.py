@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from carebase import pubsub
 from carebase.db import UnitOfWork
 from carebase.models import (
     Account,
@@ -48,7 +49,14 @@ def record_event(
         note=note,
     )
     uow.session.add(event)
+    payload = {"appointment_id": str(appointment.id)}
+    channel = appointments_channel(appointment.organization_id)
+    uow.after_commit.append(lambda: pubsub.current().publish(channel, payload))
     return event
+
+
+def appointments_channel(organization_id: uuid.UUID) -> str:
+    return f"organization:{organization_id}:appointments"
 
 
 async def cancel_reminders(uow: UnitOfWork, appointment_ids: list[uuid.UUID]) -> None:

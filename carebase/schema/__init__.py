@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 
 from carebase.errors import DomainError, invalid
 from carebase.schema.audit import AuditQuery
+from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
@@ -63,11 +64,26 @@ async def _resolve_node(info: Info, global_id: str) -> Node | None:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, PeopleQuery, OrganizationQuery, SchedulingQuery, IntakeQuery, AuditQuery),
+    (
+        NodeQuery,
+        PeopleQuery,
+        OrganizationQuery,
+        SchedulingQuery,
+        IntakeQuery,
+        ChatQuery,
+        AuditQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (SessionMutation, PeopleMutation, OrganizationMutation, SchedulingMutation, IntakeMutation),
+    (
+        SessionMutation,
+        PeopleMutation,
+        OrganizationMutation,
+        SchedulingMutation,
+        IntakeMutation,
+        ChatMutation,
+    ),
 )
 
 
@@ -103,6 +119,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     return CarebaseSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
         scalar_overrides={},

@@ -1,7 +1,12 @@
-"""The typed per-request context: session, principal, DataLoaders."""
+"""The typed per-request context: principal, and the unit of work with its DataLoaders.
+
+Over WebSocket one context serves every operation of a connection, each in its own task, so
+the unit of work (opened per event) lives in a context variable, not on the shared object.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -17,29 +22,44 @@ from carebase.schema.loaders import Loaders
 
 
 @dataclass
+class Scope:
+    uow: UnitOfWork
+    loaders: Loaders
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_scope: ContextVar[Scope | None] = ContextVar("carebase_scope", default=None)
+
+
+@dataclass
 class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     settings: Settings
     db: Database
     principal: Principal
-    _uow: UnitOfWork | None = None
-    _loaders: Loaders | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None
+
+    def open(self, uow: UnitOfWork) -> None:
+        _scope.set(Scope(uow, Loaders(uow, self.principal)))
+
+    @property
+    def scope(self) -> Scope:
+        current = _scope.get()
+        assert current is not None, "no unit of work is open for this operation"
+        return current
 
     @property
     def uow(self) -> UnitOfWork:
-        assert self._uow is not None, "no unit of work is open for this request"
-        return self._uow
-
-    def open(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-        self._loaders = Loaders(uow, self.principal)
+        return self.scope.uow
 
     @property
     def loaders(self) -> Loaders:
-        assert self._loaders is not None
-        return self._loaders
+        return self.scope.loaders
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return self.scope.extra
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

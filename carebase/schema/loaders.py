@@ -20,6 +20,7 @@ from carebase.models import (
     Organization,
 )
 from carebase.resolvers.appointments import load_appointment_types_any, load_history
+from carebase.resolvers.chat import unread_counts
 from carebase.resolvers.clients import load_clients
 from carebase.resolvers.forms import load_versions
 from carebase.resolvers.intake import load_form_requests
@@ -68,6 +69,10 @@ class Loaders:
             found = {a.id: a for a in rows.scalars()}
             return [found.get(i) for i in ids]
 
+        async def unread(ids: Sequence[uuid.UUID]) -> list[int]:
+            return await unread_counts(uow, principal, ids)
+
+        self.unread_count: DataLoader[uuid.UUID, int] = DataLoader(load_fn=unread)
         self.form_requests: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(
             load_fn=form_requests
         )
