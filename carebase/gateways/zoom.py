@@ -14,6 +14,10 @@ from carebase.errors import DomainError, ErrorCode
 _tokens: dict[str, tuple[str, float]] = {}
 
 
+class MeetingGone(Exception):
+    """Zoom no longer has the meeting (deleted there, or by an earlier cancel)."""
+
+
 @dataclass(frozen=True)
 class Meeting:
     id: str
@@ -61,6 +65,8 @@ class ZoomGateway:
 
     @staticmethod
     def _check(response: httpx.Response) -> None:
+        if response.status_code == 404:
+            raise MeetingGone()
         if response.status_code >= 400:
             raise DomainError(
                 ErrorCode.VIDEO_NOT_CONFIGURED,
@@ -84,8 +90,11 @@ class ZoomGateway:
         body = response.json()
         return Meeting(str(body["id"]), body["join_url"], body.get("start_url"))
 
-    async def get_meeting(self, meeting_id: str) -> Meeting:
-        body = (await self._call("GET", f"/meetings/{meeting_id}")).json()
+    async def get_meeting(self, meeting_id: str) -> Meeting | None:
+        try:
+            body = (await self._call("GET", f"/meetings/{meeting_id}")).json()
+        except MeetingGone:
+            return None
         return Meeting(str(body["id"]), body["join_url"], body.get("start_url"))
 
     async def update_meeting(
@@ -101,4 +110,7 @@ class ZoomGateway:
         )
 
     async def delete_meeting(self, meeting_id: str) -> None:
-        await self._call("DELETE", f"/meetings/{meeting_id}")
+        try:
+            await self._call("DELETE", f"/meetings/{meeting_id}")
+        except MeetingGone:
+            pass  # already gone: the outcome we wanted

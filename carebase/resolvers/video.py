@@ -71,12 +71,16 @@ async def links_for(
 
 async def zoom_host_url(uow: UnitOfWork, appointment: Appointment) -> str | None:
     """Zoom's start URLs expire, so the host link is fetched fresh each time."""
-    if not appointment.zoom_meeting_id or not zoom_configured(uow.settings):
+    if (
+        appointment.status is not AppointmentStatus.BOOKED
+        or not appointment.zoom_meeting_id
+        or not zoom_configured(uow.settings)
+    ):
         return None
     from carebase.gateways.zoom import ZoomGateway
 
     meeting = await ZoomGateway(uow.settings).get_meeting(appointment.zoom_meeting_id)
-    return meeting.start_url
+    return meeting.start_url if meeting else None
 
 
 @dataclass(frozen=True)
