@@ -36,8 +36,10 @@ from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
 from carebase.pubsub import make_pubsub
+from carebase.resolvers import wiring  # noqa: F401  (every area's hooks, registered)
 from carebase.schema import build_schema
 from carebase.schema.context import Context
+from carebase.webhooks import stripe_webhook
 
 log = logging.getLogger("carebase")
 
@@ -205,6 +207,11 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route(
                 "/oauth/token", functools.partial(token_endpoint, db, settings), methods=["POST"]
+            ),
+            Route(
+                "/webhooks/stripe",
+                functools.partial(stripe_webhook, db, settings),
+                methods=["POST"],
             ),
             Route("/healthz", healthz, methods=["GET"]),
             WebSocketRoute("/graphql", graphql),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,37 +93,41 @@ class SerialSession(AsyncSession):
             finally:
                 self._holder = None
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+    async def _run(self, operation: Awaitable[Any]) -> Any:
+        """One at a time, and never cut off halfway: a field cancelled mid-statement (a
+        sibling failed) lets the statement finish before the cancellation goes on."""
         async with self._one_at_a_time():
-            return await super().execute(*args, **kwargs)
+            task = asyncio.ensure_future(operation)
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                with contextlib.suppress(BaseException):
+                    await task
+                raise
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._run(super().execute(*args, **kwargs))
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._one_at_a_time():
-            return await super().scalar(*args, **kwargs)
+        return await self._run(super().scalar(*args, **kwargs))
 
     async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._one_at_a_time():
-            return await super().scalars(*args, **kwargs)
+        return await self._run(super().scalars(*args, **kwargs))
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._one_at_a_time():
-            return await super().get(*args, **kwargs)
+        return await self._run(super().get(*args, **kwargs))
 
     async def get_one(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._one_at_a_time():
-            return await super().get_one(*args, **kwargs)
+        return await self._run(super().get_one(*args, **kwargs))
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._one_at_a_time():
-            await super().flush(*args, **kwargs)
+        await self._run(super().flush(*args, **kwargs))
 
     async def refresh(self, *args: Any, **kwargs: Any) -> None:
-        async with self._one_at_a_time():
-            await super().refresh(*args, **kwargs)
+        await self._run(super().refresh(*args, **kwargs))
 
     async def connection(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._one_at_a_time():
-            return await super().connection(*args, **kwargs)
+        return await self._run(super().connection(*args, **kwargs))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -110,7 +111,5 @@ class ZoomGateway:
         )
 
     async def delete_meeting(self, meeting_id: str) -> None:
-        try:
+        with contextlib.suppress(MeetingGone):  # already gone: the outcome we wanted
             await self._call("DELETE", f"/meetings/{meeting_id}")
-        except MeetingGone:
-            pass  # already gone: the outcome we wanted

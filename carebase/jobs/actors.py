@@ -1,3 +1,3 @@
 """Every actor module, imported once so their actors register."""
 
-from carebase.jobs import chat, email, reminders, sms  # noqa: F401
+from carebase.jobs import billing, chat, email, reminders, sms  # noqa: F401

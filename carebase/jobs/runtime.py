@@ -39,7 +39,8 @@ class JobRuntime:
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
         self._databases: dict[int, Database] = {}
-        import carebase.jobs.actors  # noqa: F401  (registers every actor)
+        import carebase.jobs.actors
+        import carebase.resolvers.wiring  # noqa: F401  (and every area's hooks)
 
         for name, (fn, options) in _ACTORS.items():
             decorate = dramatiq.actor(actor_name=name, broker=self.broker, **options)

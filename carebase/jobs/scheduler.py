@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from carebase.db import Database
+from carebase.jobs.billing import due_scheduled_payments, unapplied_webhooks
 from carebase.jobs.reminders import due_reminders
 from carebase.models import Email, EmailStatus, utcnow
 from carebase.resolvers.chat import due_unread_notifications
@@ -44,6 +45,12 @@ async def tick(db: Database) -> int:
             queued += 1
         for reminder_id in await due_reminders(uow.session):
             uow.enqueue("reminders.send", reminder_id)
+            queued += 1
+        for payment_id in await due_scheduled_payments(uow):
+            uow.enqueue("billing.charge_scheduled", payment_id)
+            queued += 1
+        for event_id in await unapplied_webhooks(uow):
+            uow.enqueue("billing.apply_webhook", event_id)
             queued += 1
         for notification_id in await due_unread_notifications(uow):
             uow.enqueue("chat.notify_unread", notification_id)

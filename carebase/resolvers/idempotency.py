@@ -35,7 +35,10 @@ async def run_idempotent(
     execute: Callable[[], Awaitable[T]],
     remember: Callable[[T], dict[str, Any]],
     replay: Callable[[dict[str, Any]], Awaitable[T]],
+    reserve: bool = False,
 ) -> T:
+    """``reserve`` (money): the key is claimed before the work, so a concurrent repeat gets
+    PAYMENT_IN_PROGRESS instead of charging twice."""
     if key is None:
         return await execute()
     if not 1 <= len(key) <= 200:
@@ -59,6 +62,12 @@ async def run_idempotent(
                 "This idempotency key was used with different input",
                 "idempotencyKey",
             )
+        if existing.response.get("pending"):
+            raise DomainError(
+                ErrorCode.PAYMENT_IN_PROGRESS,
+                "A request with this idempotency key is under way",
+                "idempotencyKey",
+            )
         error = existing.response.get("error")
         if error:
             raise DomainError(ErrorCode(error["code"]), error["message"], error.get("field"))
@@ -74,6 +83,18 @@ async def run_idempotent(
             expires_at=now() + KEEP_FOR,
         )
 
+    placeholder: IdempotencyRecord | None = None
+    if reserve:
+        placeholder = record({"pending": True})
+        try:
+            async with uow.session.begin_nested():
+                uow.session.add(placeholder)
+        except IntegrityError:
+            raise DomainError(
+                ErrorCode.PAYMENT_IN_PROGRESS,
+                "A request with this idempotency key is under way",
+                "idempotencyKey",
+            ) from None
     try:
         result = await execute()
     except DomainError as failure:
@@ -89,6 +110,9 @@ async def run_idempotent(
             )
         )
         raise
+    if placeholder is not None:
+        placeholder.response = remember(result)
+        return result
     try:
         async with uow.session.begin_nested():
             uow.session.add(record(remember(result)))

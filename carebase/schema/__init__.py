@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 
 from carebase.errors import DomainError, invalid
 from carebase.schema.audit import AuditQuery
+from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
@@ -71,6 +72,7 @@ Query = merge_types(
         SchedulingQuery,
         IntakeQuery,
         ChatQuery,
+        BillingQuery,
         AuditQuery,
     ),
 )
@@ -83,6 +85,7 @@ Mutation = merge_types(
         SchedulingMutation,
         IntakeMutation,
         ChatMutation,
+        BillingMutation,
     ),
 )
 

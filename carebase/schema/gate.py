@@ -60,7 +60,7 @@ async def portal_closed(context: Context) -> bool:
 
 
 def gated(info: GraphQLResolveInfo[Any]) -> bool:
-    if not info.context.principal.is_client:
+    if not info.context.principal.is_client or info.field_name.startswith("__"):
         return False
     parent = info.parent_type.name
     if parent in ("Query", "Subscription"):

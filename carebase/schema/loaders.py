@@ -17,14 +17,20 @@ from carebase.models import (
     Form,
     FormRequest,
     FormVersion,
+    Invoice,
     Organization,
+    Payment,
+    PaymentMethod,
 )
 from carebase.resolvers.appointments import load_appointment_types_any, load_history
 from carebase.resolvers.chat import unread_counts
 from carebase.resolvers.clients import load_clients
 from carebase.resolvers.forms import load_versions
 from carebase.resolvers.intake import load_form_requests
+from carebase.resolvers.invoices import balances
 from carebase.resolvers.members import load_members
+from carebase.resolvers.packages import load_credits
+from carebase.resolvers.payments import load_appointment_payments, load_cards
 
 
 class Loaders:
@@ -72,6 +78,32 @@ class Loaders:
         async def unread(ids: Sequence[uuid.UUID]) -> list[int]:
             return await unread_counts(uow, principal, ids)
 
+        async def cards(ids: Sequence[uuid.UUID]) -> list[list[PaymentMethod]]:
+            return await load_cards(uow, ids)
+
+        async def owed(ids: Sequence[uuid.UUID]) -> list[int]:
+            return await balances(uow, ids)
+
+        async def credits(ids: Sequence[uuid.UUID]) -> list[list[tuple[uuid.UUID, int]]]:
+            return await load_credits(uow, ids)
+
+        async def appointment_payments(ids: Sequence[uuid.UUID]) -> list[list[Payment]]:
+            return await load_appointment_payments(uow, principal, ids)
+
+        async def invoices(ids: Sequence[uuid.UUID]) -> list[Invoice | None]:
+            rows = await uow.session.execute(select(Invoice).where(Invoice.id.in_(ids)))
+            found = {i.id: i for i in rows.scalars()}
+            return [found.get(i) for i in ids]
+
+        self.cards: DataLoader[uuid.UUID, list[PaymentMethod]] = DataLoader(load_fn=cards)
+        self.balance: DataLoader[uuid.UUID, int] = DataLoader(load_fn=owed)
+        self.credits: DataLoader[uuid.UUID, list[tuple[uuid.UUID, int]]] = DataLoader(
+            load_fn=credits
+        )
+        self.appointment_payments: DataLoader[uuid.UUID, list[Payment]] = DataLoader(
+            load_fn=appointment_payments
+        )
+        self.invoice: DataLoader[uuid.UUID, Invoice | None] = DataLoader(load_fn=invoices)
         self.unread_count: DataLoader[uuid.UUID, int] = DataLoader(load_fn=unread)
         self.form_requests: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(
             load_fn=form_requests

@@ -26,7 +26,9 @@ from carebase.schema.relay import (
 )
 
 if TYPE_CHECKING:
+    from carebase.schema.billing import PackageCredit, PaymentMethod
     from carebase.schema.intake import FormRequest
+    from carebase.schema.organizations import Money
 
 Role = strawberry.enum(RoleModel, name="Role")
 
@@ -92,6 +94,44 @@ class Client(Node):
         return [
             FormRequest.from_model(r) for r in rows if r.required and r.status.value == "PENDING"
         ]
+
+    @strawberry.field
+    async def payment_methods(
+        self, info: Info
+    ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing")]]:
+        from carebase.schema.billing import PaymentMethod
+
+        rows = await info.context.loaders.cards.load(self.model.id)
+        return [PaymentMethod.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def balance(
+        self, info: Info
+    ) -> Annotated[Money, strawberry.lazy("carebase.schema.organizations")]:
+        from carebase.schema.organizations import Money
+
+        cents = await info.context.loaders.balance.load(self.model.id)
+        org = await info.context.loaders.organization.load(self.model.organization_id)
+        return Money(amount_cents=cents, currency=org.currency if org else "usd")
+
+    @strawberry.field
+    async def package_credits(
+        self, info: Info
+    ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing")]]:
+        from carebase.schema.billing import PackageCredit
+        from carebase.schema.scheduling import AppointmentType
+
+        credits = await info.context.loaders.credits.load(self.model.id)
+        result = []
+        for type_id, remaining in credits:
+            kind = await info.context.loaders.appointment_type.load(type_id)
+            if kind is not None:
+                result.append(
+                    PackageCredit(
+                        appointment_type=AppointmentType.from_model(kind), remaining=remaining
+                    )
+                )
+        return result
 
     @strawberry.field
     async def provider(self, info: Info) -> Member | None:

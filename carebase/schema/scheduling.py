@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -36,6 +36,9 @@ from carebase.schema.relay import (
     node_resolver,
     to_global_id,
 )
+
+if TYPE_CHECKING:
+    from carebase.schema.billing import Payment
 
 ContactType = strawberry.enum(ContactTypeModel, name="ContactType")
 VideoProvider = strawberry.enum(VideoProviderModel, name="VideoProvider")
@@ -171,6 +174,15 @@ class Appointment(Node):
     async def history(self, info: Info) -> list[AppointmentChange]:
         events = await info.context.loaders.history.load(self.model.id)
         return [AppointmentChange.from_model(e) for e in events]
+
+    @strawberry.field
+    async def payments(
+        self, info: Info
+    ) -> list[Annotated[Payment, strawberry.lazy("carebase.schema.billing")]]:
+        from carebase.schema.billing import Payment
+
+        rows = await info.context.loaders.appointment_payments.load(self.model.id)
+        return [Payment.from_model(r) for r in rows]
 
     @strawberry.field
     async def video(self, info: Info) -> VideoLinks | None:

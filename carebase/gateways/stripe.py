@@ -1,0 +1,186 @@
+"""Stripe behind one gateway, through the official SDK (``StripeClient``), in plain values.
+
+Every call that moves money carries an idempotency key built from our own row id and our
+payment id in ``metadata``, so an attempt left in doubt is found again, never repeated.
+Calls are blocking; the callers run them in a thread.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+
+from carebase.config import Settings
+
+
+class PaymentsNotConfigured(Exception):
+    pass
+
+
+class CardDeclined(Exception):
+    def __init__(self, message: str, intent_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.intent_id = intent_id
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not be reached, or answered 5xx: the outcome is unknown."""
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    brand: str | None
+    last4: str | None
+    exp_month: int | None
+    exp_year: int | None
+
+
+@dataclass(frozen=True)
+class Charge:
+    intent_id: str
+    status: str  # succeeded | processing | requires_payment_method | ...
+    failure_message: str | None = None
+
+
+@functools.cache
+def _client(secret_key: str, api_base: str) -> stripe.StripeClient:
+    kwargs: dict[str, Any] = {"max_network_retries": 2}
+    if api_base:
+        kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
+    return stripe.StripeClient(secret_key, **kwargs)
+
+
+def _unavailable(error: stripe.StripeError) -> bool:
+    if isinstance(error, stripe.APIConnectionError):
+        return True
+    status = getattr(error, "http_status", None)
+    return status is None or status >= 500 or status == 429
+
+
+class StripeGateway:
+    def __init__(self, settings: Settings) -> None:
+        if not settings.stripe_secret_key:
+            raise PaymentsNotConfigured()
+        self.client = _client(settings.stripe_secret_key, settings.stripe_api_base)
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except stripe.CardError as error:
+            raise CardDeclined(error.user_message or str(error)) from error
+        except stripe.StripeError as error:
+            if _unavailable(error):
+                raise StripeUnavailable(str(error)) from error
+            raise
+
+    def create_customer(self, *, client_id: str, email: str, name: str) -> str:
+        customer = self._call(
+            self.client.v1.customers.create,
+            params={"email": email, "name": name, "metadata": {"carebase_client": client_id}},
+            options={"idempotency_key": f"customer-{client_id}"},
+        )
+        return str(customer.id)
+
+    def create_setup_intent(self, *, customer_id: str) -> str:
+        intent = self._call(
+            self.client.v1.setup_intents.create,
+            params={
+                "customer": customer_id,
+                "payment_method_types": ["card"],
+                "usage": "off_session",
+            },
+        )
+        return str(intent.client_secret)
+
+    def attach_card(self, *, payment_method_id: str, customer_id: str) -> Card:
+        method = self._call(
+            self.client.v1.payment_methods.attach,
+            payment_method_id,
+            params={"customer": customer_id},
+        )
+        card = method.card
+        return Card(
+            id=str(method.id),
+            brand=getattr(card, "brand", None),
+            last4=getattr(card, "last4", None),
+            exp_month=getattr(card, "exp_month", None),
+            exp_year=getattr(card, "exp_year", None),
+        )
+
+    def detach_card(self, *, payment_method_id: str) -> None:
+        self._call(self.client.v1.payment_methods.detach, payment_method_id)
+
+    def charge(
+        self,
+        *,
+        payment_id: str,
+        attempt: int,
+        amount_cents: int,
+        currency: str,
+        customer_id: str,
+        payment_method_id: str,
+        description: str | None,
+    ) -> Charge:
+        metadata = {"carebase_payment": payment_id}
+        if description:
+            metadata["description"] = description[:500]
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params={
+                    "amount": amount_cents,
+                    "currency": currency,
+                    "customer": customer_id,
+                    "payment_method": payment_method_id,
+                    "off_session": True,
+                    "confirm": True,
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": f"payment-{payment_id}-{attempt}"},
+            )
+        except stripe.CardError as error:
+            intent_id = None
+            raw = getattr(error, "json_body", None) or {}
+            intent_data = (raw.get("error") or {}).get("payment_intent") or {}
+            intent_id = intent_data.get("id")
+            raise CardDeclined(error.user_message or str(error), intent_id) from error
+        except stripe.StripeError as error:
+            if _unavailable(error):
+                raise StripeUnavailable(str(error)) from error
+            raise
+        return Charge(intent_id=str(intent.id), status=str(intent.status))
+
+    def find_charge(self, *, payment_id: str) -> Charge | None:
+        """The PaymentIntent our payment made, looked up by its metadata."""
+        query = f"metadata['carebase_payment']:'{payment_id}'"
+        try:
+            found = self.client.v1.payment_intents.search(params={"query": query})
+            intents = list(found.data)
+        except stripe.InvalidRequestError:
+            # servers without the search API (local test servers): scan the latest
+            listed = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
+            intents = [
+                i for i in listed.data if (i.metadata or {}).get("carebase_payment") == payment_id
+            ]
+        except stripe.StripeError as error:
+            raise StripeUnavailable(str(error)) from error
+        if not intents:
+            return None
+        intent = intents[0]
+        return Charge(intent_id=str(intent.id), status=str(intent.status))
+
+    def refund(self, *, intent_id: str, amount_cents: int, refund_id: str, payment_id: str) -> str:
+        refund = self._call(
+            self.client.v1.refunds.create,
+            params={
+                "payment_intent": intent_id,
+                "amount": amount_cents,
+                "metadata": {"carebase_refund": refund_id, "carebase_payment": payment_id},
+            },
+            options={"idempotency_key": f"refund-{refund_id}"},
+        )
+        return str(refund.id)

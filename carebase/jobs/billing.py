@@ -1,0 +1,242 @@
+"""Billing jobs: appointment charges, scheduled payments, reconciling attempts in doubt,
+and applying Stripe webhook events. Each claims its row with a guarded update first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from carebase.db import UnitOfWork
+from carebase.gateways.stripe import StripeGateway, StripeUnavailable
+from carebase.jobs.runtime import actor
+from carebase.models import (
+    Account,
+    Organization,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Refund,
+    Role,
+    WebhookEvent,
+    utcnow,
+)
+from carebase.resolvers import appointment_charges, payments
+from carebase.resolvers.notifications import queue_email
+
+if TYPE_CHECKING:
+    from carebase.jobs.runtime import JobRuntime
+
+log = logging.getLogger("carebase.billing")
+
+
+class StillInDoubt(Exception):
+    """Raised so Dramatiq retries later: Stripe could not tell us the outcome yet."""
+
+
+@actor("billing.charge_appointment", max_retries=8)
+async def charge_appointment(runtime: JobRuntime, payment_id: str) -> None:
+    async with runtime.database().unit_of_work(write=True) as uow:
+        if not await payments.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
+            return  # charged, cancelled or being charged: nothing twice
+        payment = await uow.session.get_one(Payment, uuid.UUID(payment_id))
+        await appointment_charges.charge_appointment_payment(uow, payment)
+
+
+@actor("billing.charge_scheduled", max_retries=8)
+async def charge_scheduled(runtime: JobRuntime, payment_id: str) -> None:
+    async with runtime.database().unit_of_work(write=True) as uow:
+        if not await payments.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
+            return
+        payment = await uow.session.get_one(Payment, uuid.UUID(payment_id))
+        await payments.charge_now(uow, payment)
+        if payment.status is PaymentStatus.FAILED:
+            await _tell_of_failure(uow, payment)
+
+
+async def _tell_of_failure(uow: UnitOfWork, payment: Payment) -> None:
+    client = await uow.session.get_one(Account, payment.client_id)
+    org = await uow.session.get_one(Organization, payment.organization_id)
+    amount = f"{payment.amount_cents / 100:.2f} {payment.currency.upper()}"
+    await queue_email(
+        uow,
+        to=client.email,
+        subject=f"A scheduled payment to {org.name} did not go through",
+        body=(
+            f"Hello {client.name},\n\nThe scheduled payment of {amount} could not be "
+            f"charged to your card on file. Please update your card or contact "
+            f"{org.name}.\n"
+        ),
+        kind="payment_failed",
+        organization_id=org.id,
+        account_id=client.id,
+    )
+    managers = await uow.session.execute(
+        select(Account).where(
+            Account.organization_id == org.id, Account.role.in_((Role.OWNER, Role.ADMIN))
+        )
+    )
+    for manager in managers.scalars():
+        await queue_email(
+            uow,
+            to=manager.email,
+            subject=f"Scheduled payment failed: {client.name}",
+            body=(
+                f"The scheduled payment of {amount} for {client.name} failed: "
+                f"{payment.failure_message}.\n"
+            ),
+            kind="payment_failed",
+            organization_id=org.id,
+            account_id=manager.id,
+        )
+
+
+@actor("billing.reconcile", max_retries=20, min_backoff=10_000, max_backoff=3_600_000)
+async def reconcile(runtime: JobRuntime, payment_id: str) -> None:
+    """Settle an attempt left in doubt by finding its PaymentIntent, never by charging blindly."""
+    async with runtime.database().unit_of_work(write=True) as uow:
+        payment = await uow.session.get(Payment, uuid.UUID(payment_id), with_for_update=True)
+        if payment is None or payment.status is not PaymentStatus.PROCESSING:
+            return
+        gateway = StripeGateway(runtime.settings)
+        try:
+            found = await asyncio.to_thread(gateway.find_charge, payment_id=payment_id)
+        except StripeUnavailable as error:
+            raise StillInDoubt(str(error)) from error
+        if found is None:
+            if payment.updated_at > utcnow() - timedelta(seconds=5):
+                raise StillInDoubt("the attempt may still be in flight")
+            # never reached Stripe: the same attempt again, under the same idempotency key
+            await payments.charge_now(uow, payment)
+            return
+        await payments.apply_charge(uow, payment, found)
+        if payment.status is PaymentStatus.PROCESSING:
+            raise StillInDoubt("Stripe is still processing")
+
+
+@actor("billing.apply_webhook", max_retries=10)
+async def apply_webhook(runtime: JobRuntime, event_row_id: str) -> None:
+    async with runtime.database().unit_of_work(write=True) as uow:
+        claimed = await uow.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == uuid.UUID(event_row_id), WebhookEvent.processed_at.is_(None))
+            .values(processed_at=utcnow())
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return  # applied already: each event once
+        event = await uow.session.get_one(WebhookEvent, uuid.UUID(event_row_id))
+        obj = event.payload.get("data", {}).get("object", {})
+        if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+            await _intent_event(uow, event.type, obj)
+        elif event.type == "charge.refunded":
+            await _refunded(uow, obj)
+        elif event.type == "charge.dispute.created":
+            await _disputed(uow, obj)
+
+
+async def _payment_for(
+    uow: UnitOfWork, intent_id: str | None, metadata: dict[str, Any]
+) -> Payment | None:
+    ours = metadata.get("carebase_payment")
+    if ours:
+        found = await uow.session.get(Payment, uuid.UUID(ours))
+        if found is not None:
+            return found
+    if intent_id:
+        return (
+            await uow.session.execute(
+                select(Payment).where(Payment.stripe_payment_intent_id == intent_id)
+            )
+        ).scalar_one_or_none()
+    return None
+
+
+async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> None:
+    payment = await _payment_for(uow, intent.get("id"), intent.get("metadata") or {})
+    if payment is None or payment.status is not PaymentStatus.PROCESSING:
+        return
+    payment.stripe_payment_intent_id = intent.get("id")
+    if kind == "payment_intent.succeeded":
+        payment.status = PaymentStatus.SUCCEEDED
+        await uow.session.flush()
+        for hook in payments.on_succeeded:
+            await hook(uow, payment)
+    else:
+        error = intent.get("last_payment_error") or {}
+        payment.status = PaymentStatus.FAILED
+        payment.failure_message = error.get("message") or "The card was declined"
+
+
+async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
+    """Refunds made in Stripe's dashboard: recorded here up to what Stripe reports."""
+    payment = await _payment_for(uow, charge.get("payment_intent"), charge.get("metadata") or {})
+    if payment is None:
+        return
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    for refund in refunds:
+        known = (
+            await uow.session.execute(
+                select(Refund.id).where(Refund.stripe_refund_id == refund.get("id"))
+            )
+        ).first()
+        if known is not None or (refund.get("metadata") or {}).get("carebase_refund"):
+            continue  # ours, or seen before
+        amount = min(int(refund.get("amount", 0)), payment.amount_cents - payment.refunded_cents)
+        if amount <= 0:
+            continue
+        uow.session.add(
+            Refund(
+                organization_id=payment.organization_id,
+                payment_id=payment.id,
+                amount_cents=amount,
+                reason="Refunded in Stripe",
+                stripe_refund_id=refund.get("id"),
+            )
+        )
+        payments.record_refund(payment, amount)
+
+
+async def _disputed(uow: UnitOfWork, dispute: dict[str, Any]) -> None:
+    payment = await _payment_for(uow, dispute.get("payment_intent"), dispute.get("metadata") or {})
+    if payment is not None:
+        payment.disputed = True
+        log.warning("payment %s is disputed", payment.id)
+
+
+async def due_scheduled_payments(uow: UnitOfWork) -> list[uuid.UUID]:
+    """Due from the start of their day in the organization's time zone."""
+    rows = await uow.session.execute(
+        select(Payment.id, Payment.scheduled_for, Organization.timezone)
+        .join(Organization, Organization.id == Payment.organization_id)
+        .where(
+            Payment.status == PaymentStatus.SCHEDULED,
+            Payment.kind == PaymentKind.SCHEDULED,
+            Payment.scheduled_for <= (utcnow() + timedelta(days=1)).date(),
+        )
+    )
+    from zoneinfo import ZoneInfo
+
+    from carebase.resolvers.common import now
+
+    return [
+        pid
+        for pid, day, zone in rows.all()
+        if day is not None and day <= now().astimezone(ZoneInfo(zone)).date()
+    ]
+
+
+async def unapplied_webhooks(uow: UnitOfWork) -> list[uuid.UUID]:
+    """Events stored but not applied a minute on (their job was lost): enqueued again."""
+    rows = await uow.session.execute(
+        select(WebhookEvent.id)
+        .where(
+            WebhookEvent.processed_at.is_(None),
+            WebhookEvent.created_at <= utcnow() - timedelta(minutes=1),
+        )
+        .limit(500)
+    )
+    return [r for (r,) in rows.all()]
