@@ -18,6 +18,7 @@ from carebase.app import create_app
 from carebase.config import Settings
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.smtp import Inbox, body_of, start_smtp
+from tests.fixtures.stripe_server import localstripe
 
 PASSWORD = "correct horse battery"
 
@@ -72,10 +73,26 @@ def make_settings(tmp: Path, smtp_port: int, **overrides: str) -> Settings:
     return Settings.from_env(env)
 
 
+STRIPE_KEY = "sk_test_carebase"
+WEBHOOK_SECRET = "whsec_carebase_test"
+
+
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> Settings:
+def stripe_api() -> Iterator[str]:
+    with localstripe() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox, stripe_api: str) -> Settings:
     tmp = tmp_path_factory.mktemp("db")
-    s = make_settings(tmp, smtp.port)
+    s = make_settings(
+        tmp,
+        smtp.port,
+        CAREBASE_STRIPE_SECRET_KEY=STRIPE_KEY,
+        CAREBASE_STRIPE_API_BASE=stripe_api,
+        CAREBASE_STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
     reset_database(s.database_url)
     migrate.upgrade(s)
     return s
