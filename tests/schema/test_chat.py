@@ -312,3 +312,23 @@ async def test_removal_from_a_conversation_ends_that_subscription(
         assert done == {"id": op, "type": "complete"}
         await _send(api, practice.owner_token, conversation_id, "after")
         await ws.expect_silence(0.5)
+
+
+async def test_an_expired_access_token_closes_the_socket_with_4401(
+    api: GraphQLClient, practice: Practice, settings: object, live: str
+) -> None:
+    import base64
+    import json
+
+    from carebase.auth.tokens import TokenSigner
+
+    payload = practice.owner_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    short, _ = TokenSigner(settings.secret_key).issue(  # type: ignore[attr-defined]
+        subject=claims["sub"], kind="user", organization_id=claims["org"],
+        session_id=claims["sid"], ttl=3,
+    )
+    async with socket(live) as ws:
+        assert (await ws.init(short))["type"] == "connection_ack"
+        await ws.subscribe(documents()["AppointmentChanged"])
+        assert await ws.closed_code(timeout=15) == 4401
