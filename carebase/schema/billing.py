@@ -22,7 +22,7 @@ from carebase.resolvers import packages as package_ops
 from carebase.resolvers import payments as payment_ops
 from carebase.resolvers.common import page_request
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.organizations import Money
 from carebase.schema.people import Client
 from carebase.schema.relay import (
@@ -705,10 +705,9 @@ class BillingMutation:
                 ],
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return CreatePackagePayload(user_errors=result)
-        return CreatePackagePayload(package=Package.from_model(result))
+        return payload(
+            CreatePackagePayload, await run_mutation(info, op), package=Package.from_model
+        )
 
     @strawberry.mutation
     async def purchase_package(

@@ -16,7 +16,7 @@ from carebase.resolvers import chat as chat_ops
 from carebase.resolvers.appointment_events import appointments_channel
 from carebase.resolvers.common import page_request
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.people import Client, Viewer, viewer_of
 from carebase.schema.relay import (
     Connection,
@@ -219,10 +219,7 @@ class ChatMutation:
                 ),
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SendMessagePayload(user_errors=result)
-        return SendMessagePayload(message=Message.from_model(result))
+        return payload(SendMessagePayload, await run_mutation(info, op), message=Message.from_model)
 
     @strawberry.mutation
     async def mark_conversation_read(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -80,3 +80,13 @@ class CarebaseErrors(MaskErrors):
             if code is not None:
                 after.extensions = {**(after.extensions or {}), "code": code}
         return processed
+
+
+P = TypeVar("P")
+
+
+def payload(cls: Callable[..., P], result: Any, **fields: Callable[[Any], Any]) -> P:
+    """A mutation's payload: its userErrors, or each named field made from the result."""
+    if isinstance(result, list):
+        return cls(user_errors=result)
+    return cls(**{name: convert(result) for name, convert in fields.items()})

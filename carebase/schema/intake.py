@@ -18,7 +18,7 @@ from carebase.resolvers import forms as form_ops
 from carebase.resolvers import intake as intake_ops
 from carebase.resolvers.common import page_request
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.people import Client, Viewer, viewer_of
 from carebase.schema.relay import (
     Connection,
@@ -438,10 +438,11 @@ class IntakeMutation:
                 finished=input.finished,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SubmitFormResponsePayload(user_errors=result)
-        return SubmitFormResponsePayload(form_request=FormRequest.from_model(result))
+        return payload(
+            SubmitFormResponsePayload,
+            await run_mutation(info, op),
+            form_request=FormRequest.from_model,
+        )
 
     @strawberry.mutation
     async def skip_form_request(
@@ -457,7 +458,8 @@ class IntakeMutation:
                 reason=input.reason,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SkipFormRequestPayload(user_errors=result)
-        return SkipFormRequestPayload(form_request=FormRequest.from_model(result))
+        return payload(
+            SkipFormRequestPayload,
+            await run_mutation(info, op),
+            form_request=FormRequest.from_model,
+        )

@@ -18,7 +18,7 @@ from carebase.resolvers import organizations as org_ops
 from carebase.resolvers.common import page_request
 from carebase.resolvers.notifications import portal_base
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.people import changes_of
 from carebase.schema.relay import Connection, Node, decode_id, node_resolver, to_global_id
 
@@ -350,10 +350,7 @@ class OrganizationMutation:
                 ctx.uow, ctx.principal, decode_id(input.id, "ApiKey")
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return RevokeApiKeyPayload(user_errors=result)
-        return RevokeApiKeyPayload(api_key=ApiKey.from_model(result))
+        return payload(RevokeApiKeyPayload, await run_mutation(info, op), api_key=ApiKey.from_model)
 
     @strawberry.mutation(name="createOAuthClient")  # type: ignore[untyped-decorator]
     async def create_oauth_client(

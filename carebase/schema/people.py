@@ -15,7 +15,7 @@ from carebase.resolvers import clients as client_ops
 from carebase.resolvers import members as member_ops
 from carebase.resolvers.common import page_request, slice_page
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.relay import (
     Connection,
     Node,
@@ -298,10 +298,7 @@ class PeopleMutation:
                 send_invitation_email=input.send_invitation,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return CreateClientPayload(user_errors=result)
-        return CreateClientPayload(client=Client.from_model(result))
+        return payload(CreateClientPayload, await run_mutation(info, op), client=Client.from_model)
 
     @strawberry.mutation
     async def update_client(self, info: Info, input: UpdateClientInput) -> UpdateClientPayload:
@@ -319,10 +316,7 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, client_id=decode_id(input.id, "Client"), changes=changes
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return UpdateClientPayload(user_errors=result)
-        return UpdateClientPayload(client=Client.from_model(result))
+        return payload(UpdateClientPayload, await run_mutation(info, op), client=Client.from_model)
 
     @strawberry.mutation
     async def archive_client(self, info: Info, input: ArchiveClientInput) -> ArchiveClientPayload:
@@ -333,10 +327,7 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, decode_id(input.id, "Client")
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return ArchiveClientPayload(user_errors=result)
-        return ArchiveClientPayload(client=Client.from_model(result))
+        return payload(ArchiveClientPayload, await run_mutation(info, op), client=Client.from_model)
 
     @strawberry.mutation
     async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
@@ -347,7 +338,4 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, name=input.name, email=input.email, role=input.role
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return InviteMemberPayload(user_errors=result)
-        return InviteMemberPayload(member=Member.from_model(result))
+        return payload(InviteMemberPayload, await run_mutation(info, op), member=Member.from_model)

@@ -25,7 +25,7 @@ from carebase.resolvers import public as public_ops
 from carebase.resolvers.common import page_request
 from carebase.resolvers.video import RoomAccess, join_video_call, links_for
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.organizations import Money
 from carebase.schema.people import Client, Member, changes_of
 from carebase.schema.relay import (
@@ -673,10 +673,11 @@ class SchedulingMutation:
                 ),
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return UpdateAppointmentTypePayload(user_errors=result)
-        return UpdateAppointmentTypePayload(appointment_type=AppointmentType.from_model(result))
+        return payload(
+            UpdateAppointmentTypePayload,
+            await run_mutation(info, op),
+            appointment_type=AppointmentType.from_model,
+        )
 
     @strawberry.mutation
     async def set_availability(
@@ -704,10 +705,11 @@ class SchedulingMutation:
                 slot_step_minutes=input.slot_step_minutes,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SetAvailabilityPayload(user_errors=result)
-        return SetAvailabilityPayload(availability=Availability.from_model(result))
+        return payload(
+            SetAvailabilityPayload,
+            await run_mutation(info, op),
+            availability=Availability.from_model,
+        )
 
     @strawberry.mutation
     async def book_appointment(
@@ -799,10 +801,11 @@ class SchedulingMutation:
                 initiated_by=input.initiated_by,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return CancelAppointmentPayload(user_errors=result)
-        return CancelAppointmentPayload(appointment=Appointment.from_model(result))
+        return payload(
+            CancelAppointmentPayload,
+            await run_mutation(info, op),
+            appointment=Appointment.from_model,
+        )
 
     @strawberry.mutation
     async def set_appointment_status(
@@ -818,10 +821,11 @@ class SchedulingMutation:
                 status=input.status,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SetAppointmentStatusPayload(user_errors=result)
-        return SetAppointmentStatusPayload(appointment=Appointment.from_model(result))
+        return payload(
+            SetAppointmentStatusPayload,
+            await run_mutation(info, op),
+            appointment=Appointment.from_model,
+        )
 
     @strawberry.mutation
     async def confirm_appointment(
