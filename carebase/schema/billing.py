@@ -368,12 +368,6 @@ class PaymentMethodPayload:
     payment_method: PaymentMethod | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def of(cls, result: PaymentMethodModel | list[UserError]) -> Any:
-        if isinstance(result, list):
-            return cls(user_errors=result)
-        return cls(payment_method=PaymentMethod.from_model(result))
-
 
 @strawberry.type
 class AttachPaymentMethodPayload(PaymentMethodPayload):
@@ -566,7 +560,7 @@ class BillingMutation:
                 make_default=input.make_default,
             ),
         )
-        return AttachPaymentMethodPayload.of(result)  # type: ignore[no-any-return]
+        return payload(AttachPaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
 
     @strawberry.mutation
     async def set_default_payment_method(
@@ -579,7 +573,9 @@ class BillingMutation:
                 ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
             ),
         )
-        return SetDefaultPaymentMethodPayload.of(result)  # type: ignore[no-any-return]
+        return payload(
+            SetDefaultPaymentMethodPayload, result, payment_method=PaymentMethod.from_model
+        )
 
     @strawberry.mutation
     async def remove_payment_method(
@@ -592,7 +588,7 @@ class BillingMutation:
                 ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
             ),
         )
-        return RemovePaymentMethodPayload.of(result)  # type: ignore[no-any-return]
+        return payload(RemovePaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
 
     @strawberry.mutation
     async def charge_client(self, info: Info, input: ChargeClientInput) -> ChargeClientPayload:
@@ -757,7 +753,7 @@ class BillingMutation:
                 currency=input.currency,
             ),
         )
-        return CreateInvoicePayload.of(result)  # type: ignore[no-any-return]
+        return payload(CreateInvoicePayload, result, invoice=Invoice.from_model)
 
     @strawberry.mutation
     async def send_invoice(self, info: Info, input: InvoiceIdInput) -> SendInvoicePayload:
@@ -768,7 +764,7 @@ class BillingMutation:
                 ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
             ),
         )
-        return SendInvoicePayload.of(result)  # type: ignore[no-any-return]
+        return payload(SendInvoicePayload, result, invoice=Invoice.from_model)
 
     @strawberry.mutation
     async def void_invoice(self, info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
@@ -779,7 +775,7 @@ class BillingMutation:
                 ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
             ),
         )
-        return VoidInvoicePayload.of(result)  # type: ignore[no-any-return]
+        return payload(VoidInvoicePayload, result, invoice=Invoice.from_model)
 
     @strawberry.mutation
     async def pay_invoice(self, info: Info, input: PayInvoiceInput) -> PayInvoicePayload:

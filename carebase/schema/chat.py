@@ -134,12 +134,6 @@ class ConversationPayload:
     conversation: Conversation | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def of(cls, result: ConversationModel | list[UserError]) -> ConversationPayload:
-        if isinstance(result, list):
-            return cls(user_errors=result)
-        return cls(conversation=Conversation.from_model(result))
-
 
 @strawberry.type
 class StartConversationPayload(ConversationPayload):
@@ -200,7 +194,11 @@ class ChatMutation:
                 member_ids=members,
             )
 
-        return StartConversationPayload.of(await run_mutation(info, op))  # type: ignore[return-value]
+        return payload(
+            StartConversationPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
 
     @strawberry.mutation
     async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
@@ -236,7 +234,11 @@ class ChatMutation:
                 ),
             )
 
-        return MarkConversationReadPayload.of(await run_mutation(info, op))  # type: ignore[return-value]
+        return payload(
+            MarkConversationReadPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
 
     @strawberry.mutation
     async def remove_conversation_member(
@@ -254,7 +256,11 @@ class ChatMutation:
                 member_id=decode_id(input.member_id, "Member", field="memberId"),
             )
 
-        return RemoveConversationMemberPayload.of(await run_mutation(info, op))  # type: ignore[return-value]
+        return payload(
+            RemoveConversationMemberPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
 
 
 @strawberry.type

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -225,12 +224,6 @@ class FormPayload:
     form: Form | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def of(cls, result: tuple[FormModel, FormVersionModel] | list[UserError]) -> Any:
-        if isinstance(result, list):
-            return cls(user_errors=result)
-        return cls(form=Form.of(*result))
-
 
 @strawberry.type
 class CreateFormPayload(FormPayload):
@@ -285,6 +278,10 @@ class SkipFormRequestPayload(FormRequestPayload):
     pass
 
 
+def _form_of(result: tuple[FormModel, FormVersionModel]) -> Form:
+    return Form.of(*result)
+
+
 def _questions(items: list[QuestionInput] | None) -> list[form_ops.QuestionSpec] | None:
     if items is None:
         return None
@@ -332,7 +329,7 @@ class IntakeMutation:
                 ctx.uow, ctx.principal, name=input.name, questions=_questions(input.questions) or []
             ),
         )
-        return CreateFormPayload.of(result)  # type: ignore[no-any-return]
+        return payload(CreateFormPayload, result, form=_form_of)
 
     @strawberry.mutation
     async def update_form(self, info: Info, input: UpdateFormInput) -> UpdateFormPayload:
@@ -347,7 +344,7 @@ class IntakeMutation:
                 questions=_questions(input.questions),
             )
 
-        return UpdateFormPayload.of(await run_mutation(info, op))  # type: ignore[no-any-return]
+        return payload(UpdateFormPayload, await run_mutation(info, op), form=_form_of)
 
     @strawberry.mutation
     async def archive_form(self, info: Info, input: ArchiveFormInput) -> ArchiveFormPayload:
@@ -357,7 +354,7 @@ class IntakeMutation:
             form = await form_ops.archive_form(ctx.uow, ctx.principal, decode_id(input.id, "Form"))
             return form, await form_ops.current_version(ctx.uow, form)
 
-        return ArchiveFormPayload.of(await run_mutation(info, op))  # type: ignore[no-any-return]
+        return payload(ArchiveFormPayload, await run_mutation(info, op), form=_form_of)
 
     @strawberry.mutation
     async def create_intake_flow(

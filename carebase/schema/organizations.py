@@ -201,12 +201,6 @@ class OrganizationPayload:
     organization: Organization | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def of(cls, result: OrganizationModel | list[UserError]) -> OrganizationPayload:
-        if isinstance(result, list):
-            return cls(user_errors=result)
-        return cls(organization=Organization.from_model(result))
-
 
 @strawberry.type
 class UpdateOrganizationPayload(OrganizationPayload):
@@ -277,7 +271,7 @@ class OrganizationMutation:
         result = await run_mutation(
             info, lambda: org_ops.update_organization(ctx.uow, ctx.principal, changes=changes)
         )
-        return UpdateOrganizationPayload.of(result)  # type: ignore[return-value]
+        return payload(UpdateOrganizationPayload, result, organization=Organization.from_model)
 
     @strawberry.mutation
     async def rotate_publishable_key(self, info: Info) -> RotatePublishableKeyPayload:
@@ -285,7 +279,7 @@ class OrganizationMutation:
         result = await run_mutation(
             info, lambda: org_ops.rotate_publishable_key(ctx.uow, ctx.principal)
         )
-        return RotatePublishableKeyPayload.of(result)  # type: ignore[return-value]
+        return payload(RotatePublishableKeyPayload, result, organization=Organization.from_model)
 
     @strawberry.mutation
     async def update_portal_settings(
@@ -306,7 +300,7 @@ class OrganizationMutation:
         result = await run_mutation(
             info, lambda: org_ops.update_portal_settings(ctx.uow, ctx.principal, changes=changes)
         )
-        return UpdatePortalSettingsPayload.of(result)  # type: ignore[return-value]
+        return payload(UpdatePortalSettingsPayload, result, organization=Organization.from_model)
 
     @strawberry.mutation
     async def update_appointment_alert_settings(
@@ -325,7 +319,9 @@ class OrganizationMutation:
         result = await run_mutation(
             info, lambda: org_ops.update_alert_settings(ctx.uow, ctx.principal, changes=changes)
         )
-        return UpdateAppointmentAlertSettingsPayload.of(result)  # type: ignore[return-value]
+        return payload(
+            UpdateAppointmentAlertSettingsPayload, result, organization=Organization.from_model
+        )
 
     @strawberry.mutation
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
