@@ -27,6 +27,7 @@ from carebase.models import (
     CAPTURED,
     Account,
     BillingCustomer,
+    Invoice,
     Organization,
     Payment,
     PaymentKind,
@@ -634,6 +635,16 @@ async def record_external_payment(
         client = await get_client(uow, principal, client_id, audit_read=False)
         if method not in EXTERNAL_METHODS:
             raise invalid("method is CASH, CHECK or OTHER", "method")
+        if invoice_id is not None:
+            owned = (
+                await uow.session.execute(
+                    select(Invoice.id).where(
+                        Invoice.id == invoice_id, Invoice.client_id == client.id
+                    )
+                )
+            ).first()
+            if owned is None:
+                raise not_found("No such invoice of this client", "invoiceId")
         payment = await new_payment(
             uow,
             principal,
