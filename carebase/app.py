@@ -149,13 +149,13 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
     db = Database(settings)
     runtime: JobRuntime = start_runtime(settings)
     events = make_pubsub(settings.broker_url, settings.pubsub_url)
-    pubsub.install(events)
     db.dispatch = runtime.dispatch
     authenticator = Authenticator(db, settings)
     in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        previous = pubsub.install(events)  # live updates flow through this app's port
         worker = runtime.start_worker() if in_process else None
         stop = asyncio.Event()
         # the in-process scheduler keeps its own engine, apart from the requests' pool
@@ -178,6 +178,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
                 await asyncio.to_thread(worker.stop)
             await runtime.dispose()
             await events.close()
+            pubsub.install(previous)
             await ticks_db.dispose()
             await db.dispose()
 

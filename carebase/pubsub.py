@@ -92,6 +92,8 @@ def current() -> PubSub:
     return _current
 
 
-def install(pubsub: PubSub) -> None:
+def install(pubsub: PubSub | None) -> PubSub | None:
+    """Make ``pubsub`` the process's port; returns the one it replaces."""
     global _current
-    _current = pubsub
+    previous, _current = _current, pubsub
+    return previous

@@ -161,10 +161,13 @@ class StripeGateway:
             found = self.client.v1.payment_intents.search(params={"query": query})
             intents = list(found.data)
         except stripe.InvalidRequestError:
-            # servers without the search API (local test servers): scan the latest
+            # servers without the search API (local test servers): walk the list
             listed = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
             intents = [
-                i for i in listed.data if (i.metadata or {}).get("carebase_payment") == payment_id
+                i
+                for i in listed.auto_paging_iter()
+                if (i.metadata.to_dict() if i.metadata else {}).get("carebase_payment")
+                == payment_id
             ]
         except stripe.StripeError as error:
             raise StripeUnavailable(str(error)) from error

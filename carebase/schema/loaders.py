@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from carebase.auth.policy import scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.models import (
@@ -91,7 +92,11 @@ class Loaders:
             return await load_appointment_payments(uow, principal, ids)
 
         async def invoices(ids: Sequence[uuid.UUID]) -> list[Invoice | None]:
-            rows = await uow.session.execute(select(Invoice).where(Invoice.id.in_(ids)))
+            rows = await uow.session.execute(
+                scoped(
+                    select(Invoice), principal, Invoice.organization_id, Invoice.client_id
+                ).where(Invoice.id.in_(ids))
+            )
             found = {i.id: i for i in rows.scalars()}
             return [found.get(i) for i in ids]
 
