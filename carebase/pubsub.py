@@ -46,6 +46,9 @@ class InProcessPubSub:
         finally:
             self._subscribers.get(channel, set()).discard(entry)
 
+    def subscriber_count(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
+
     async def close(self) -> None:
         self._subscribers.clear()
 

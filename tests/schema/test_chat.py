@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 
 from carebase.models import UnreadNotification, utcnow
 from tests.conftest import Practice
+from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient, documents
-from tests.fixtures.live import serve, socket
+from tests.fixtures.live import serve, socket, subscribed
 from tests.fixtures.scheduling import make_client_login
 from tests.fixtures.smtp import Inbox, body_of
 
@@ -67,7 +68,8 @@ async def test_a_provider_and_a_client_chat_live(
         assert await theirs.receive() == {"id": theirs_op, "type": "complete"}
         await anonymous.send({"type": "connection_init", "payload": {}})
         assert await anonymous.closed_code() == 4403
-        await asyncio.sleep(0.2)  # the subscription is registered before the message
+        # the subscription is registered before the message
+        await subscribed(f"conversation:{key_of(conversation_id)}")
         sent = await _send(api, practice.owner_token, conversation_id, "How are you feeling?")
         assert sent["userErrors"] == []
         message = await mine.receive()
@@ -246,7 +248,7 @@ async def test_appointment_changes_reach_members_and_only_the_clients_own(
         ):
             await ws.init(token)
             await ws.subscribe(documents()["AppointmentChanged"])
-        await asyncio.sleep(0.2)
+        await subscribed(f"organization:{key_of(b.practice.id)}:appointments", count=3)
         booked = await api.op(
             "BookAppointment",
             {
@@ -299,7 +301,7 @@ async def test_removal_from_a_conversation_ends_that_subscription(
     async with socket(live) as ws:
         await ws.init(sam_token)
         op = await ws.subscribe(documents()["MessageReceived"], {"conversationId": conversation_id})
-        await asyncio.sleep(0.2)
+        await subscribed(f"conversation:{key_of(conversation_id)}")
         await _send(api, practice.owner_token, conversation_id, "before")
         assert (await ws.receive())["payload"]["data"]["messageReceived"]["body"] == "before"
         removed = await api.op(
@@ -325,8 +327,11 @@ async def test_an_expired_access_token_closes_the_socket_with_4401(
     payload = practice.owner_token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     short, _ = TokenSigner(settings.secret_key).issue(  # type: ignore[attr-defined]
-        subject=claims["sub"], kind="user", organization_id=claims["org"],
-        session_id=claims["sid"], ttl=3,
+        subject=claims["sub"],
+        kind="user",
+        organization_id=claims["org"],
+        session_id=claims["sid"],
+        ttl=3,
     )
     async with socket(live) as ws:
         assert (await ws.init(short))["type"] == "connection_ack"
