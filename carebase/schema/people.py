@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from carebase.auth.policy import require_authenticated
+from carebase.auth.policy import require_authenticated, require_member
 from carebase.models import Account
 from carebase.models import Role as RoleModel
 from carebase.resolvers import clients as client_ops
@@ -78,6 +78,7 @@ class Client(Node):
     async def form_requests(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake")]]:
+        _require_area(info, "forms")
         from carebase.schema.intake import FormRequest
 
         rows = await info.context.loaders.form_requests.load(self.model.id)
@@ -88,6 +89,7 @@ class Client(Node):
     async def pending_intake(
         self, info: Info
     ) -> list[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake")]]:
+        _require_area(info, "forms")
         from carebase.schema.intake import FormRequest
 
         rows = await info.context.loaders.form_requests.load(self.model.id)
@@ -99,6 +101,7 @@ class Client(Node):
     async def payment_methods(
         self, info: Info
     ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing")]]:
+        _require_area(info, "billing")
         from carebase.schema.billing import PaymentMethod
 
         rows = await info.context.loaders.cards.load(self.model.id)
@@ -108,6 +111,7 @@ class Client(Node):
     async def balance(
         self, info: Info
     ) -> Annotated[Money, strawberry.lazy("carebase.schema.organizations")]:
+        _require_area(info, "billing")
         from carebase.schema.organizations import Money
 
         cents = await info.context.loaders.balance.load(self.model.id)
@@ -118,6 +122,7 @@ class Client(Node):
     async def package_credits(
         self, info: Info
     ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing")]]:
+        _require_area(info, "billing")
         from carebase.schema.billing import PackageCredit
         from carebase.schema.scheduling import AppointmentType
 
@@ -139,6 +144,13 @@ class Client(Node):
             return None
         found = await info.context.loaders.member.load(self.model.provider_id)
         return Member.from_model(found) if found else None
+
+
+def _require_area(info: Info, area: str) -> None:
+    """A client reads their own; a member or key needs the area's read scope too."""
+    principal = info.context.principal
+    if not principal.is_client:
+        require_member(principal, area)
 
 
 Viewer = Annotated[Member | Client, strawberry.union("Viewer")]

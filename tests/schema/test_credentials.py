@@ -559,3 +559,22 @@ async def test_audit_log_is_for_owners_and_admins(
     assert top_code(await api.errors("AuditEvents")) == "UNAUTHENTICATED"
     _, admin_token = await invited_member(api, smtp, practice, "ADMIN")
     assert (await api.op("AuditEvents", token=admin_token))["auditEvents"]["totalCount"] >= 1
+
+
+async def test_a_clients_billing_and_intake_need_their_own_scopes(
+    api: GraphQLClient, practice: Practice
+) -> None:
+    client = await create_client(api, practice.owner_token)
+    _, clients_only = await create_key(api, practice.owner_token, ["clients:read"])
+    _, billing_too = await create_key(api, practice.owner_token, ["clients:read", "billing:read"])
+    query = "query($id: ID!) { client(id: $id) { name paymentMethods { id } } }"
+    refused = await api.raw(query, {"id": client["id"]}, token=clients_only)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    allowed = await api.raw(query, {"id": client["id"]}, token=billing_too)
+    assert "errors" not in allowed and allowed["data"]["client"]["paymentMethods"] == []
+    intake = await api.raw(
+        "query($id: ID!) { client(id: $id) { pendingIntake { id } } }",
+        {"id": client["id"]},
+        token=billing_too,
+    )
+    assert intake["errors"][0]["extensions"]["code"] == "FORBIDDEN"
