@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from carebase import migrate
 from carebase.config import Settings
 from carebase.db import Database, Job
 from carebase.jobs import scheduler
@@ -170,3 +171,55 @@ async def test_a_worker_process_on_redis_sends_the_email(
         runtime.broker.close()
     assert worker.returncode is not None
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+async def test_the_scheduler_process_resends_a_lost_email_through_a_worker(
+    settings: Settings, smtp: Inbox, tmp_path: Path
+) -> None:
+    """`carebase scheduler` and `carebase worker` on Redis: a lost job is found and done."""
+    redis_url = _redis_url()
+    # a database of its own: only these processes can find the lost email, not the test app
+    own = replace(settings, database_url=f"sqlite+aiosqlite:///{tmp_path}/own.sqlite3")
+    await asyncio.to_thread(migrate.upgrade, own)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
+    env.update(
+        CAREBASE_DATABASE_URL=own.database_url,
+        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_BROKER_URL=redis_url,
+        CAREBASE_SMTP_URL=settings.smtp_url,
+        CAREBASE_SCHEDULER_INTERVAL_SECONDS="0.5",
+    )
+    db = Database(own)
+    db.dispatch = lambda jobs: None  # the request's job is lost on the way
+    address = unique_email("lost")
+    email = await _queue(db, address, subject="Found again")
+    async with db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(Email)
+            .where(Email.id == email.id)
+            .values(created_at=utcnow() - timedelta(minutes=5))
+        )
+    carebase = str(Path(sys.executable).parent / "carebase")
+    processes = []
+    for command in (["worker", "--threads", "2"], ["scheduler"]):
+        with (tmp_path / f"{command[0]}.log").open("wb") as out:
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    carebase,
+                    *command,
+                    env=env,
+                    stdout=out,
+                    stderr=asyncio.subprocess.STDOUT,
+                )
+            )
+    try:
+        [message] = await smtp.wait_for(address, timeout=30)
+        assert message["Subject"] == "Found again"
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        await db.dispose()
+    for name in ("worker", "scheduler"):
+        assert "Traceback" not in (tmp_path / f"{name}.log").read_text()
