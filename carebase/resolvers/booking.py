@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from carebase.auth.policy import require_authenticated, require_member
+from carebase.auth.policy import require_authenticated, require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.auth.tokens import hash_secret, random_token
 from carebase.db import UnitOfWork
@@ -250,6 +250,7 @@ async def book_appointment(
         "override": override,
         "recurrence": [recurrence.interval, recurrence.count] if recurrence else None,
         "credit": use_package_credit,
+        "by": str(principal.account_id),
     }
 
     async def execute() -> list[Appointment]:
@@ -313,13 +314,17 @@ async def book_appointment(
         request=request,
         execute=execute,
         remember=lambda rows: {"appointments": [str(a.id) for a in rows]},
-        replay=lambda saved: _reload(uow, saved["appointments"]),
+        replay=lambda saved: _reload(uow, principal, saved["appointments"]),
     )
 
 
-async def _reload(uow: UnitOfWork, ids: list[str]) -> list[Appointment]:
+async def _reload(uow: UnitOfWork, principal: Principal, ids: list[str]) -> list[Appointment]:
+    """A replayed response, read again as the caller may read it."""
     keys = [uuid.UUID(i) for i in ids]
-    rows = await uow.session.execute(select(Appointment).where(Appointment.id.in_(keys)))
+    stmt = select(Appointment).where(Appointment.id.in_(keys))
+    if principal.kind != "publishable":
+        stmt = scoped(stmt, principal, Appointment.organization_id, Appointment.client_id)
+    rows = await uow.session.execute(stmt)
     found = {a.id: a for a in rows.scalars()}
     return [found[k] for k in keys if k in found]
 
@@ -365,16 +370,20 @@ async def book_appointment_public(
             limit=PUBLIC_BOOKINGS_PER_HOUR,
             window=timedelta(hours=1),
             message="Too many bookings from this address; try later",
+            count_failures=True,
         )
         existing = (
             await uow.session.execute(
                 select(Account).where(Account.organization_id == org.id, Account.email == email)
             )
         ).scalar_one_or_none()
-        if existing is not None and existing.role is not Role.CLIENT:
-            existing = None
+        if existing is not None and (
+            existing.role is not Role.CLIENT or existing.archived_at is not None
+        ):
             raise DomainError(
-                ErrorCode.INVALID_INPUT, "Use a personal email to book", ["client", "email"]
+                ErrorCode.BOOKING_DISABLED,
+                "This booking cannot be made online; please contact the practice",
+                ["client", "email"],
             )
         unverified = existing is not None
         if existing is None:
@@ -432,7 +441,7 @@ async def book_appointment_public(
         request=request,
         execute=execute,
         remember=lambda rows: {"appointments": [str(a.id) for a in rows]},
-        replay=lambda saved: _reload(uow, saved["appointments"]),
+        replay=lambda saved: _reload(uow, principal, saved["appointments"]),
     )
     return rows[0]
 
@@ -445,7 +454,26 @@ async def confirm_appointment(uow: UnitOfWork, *, token: str) -> Appointment:
     ).scalar_one_or_none()
     if found is None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This link is not valid", "token")
+    if found.starts_at <= now():
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, "This appointment has already begun", "token")
     found.unverified = False
     found.confirm_token_hash = None
     record_event(uow, found, AppointmentEventKind.CONFIRMED, actor_id=found.client_id)
+    client_principal = Principal(
+        kind="user",
+        organization_id=found.organization_id,
+        account_id=found.client_id,
+        role=Role.CLIENT,
+    )
+    for hook in after_booking:
+        await hook(uow, client_principal, [found], True)
+    audit.record(
+        uow,
+        client_principal,
+        action="write",
+        resource="appointment",
+        resource_id=found.id,
+        client_id=found.client_id,
+        operation="confirmAppointment",
+    )
     return found

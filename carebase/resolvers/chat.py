@@ -276,7 +276,7 @@ async def list_messages(
         uow,
         principal,
         action="read",
-        resource="message",
+        resource="conversation",
         resource_id=conversation.id,
         client_id=conversation.client_id,
         operation="messages",

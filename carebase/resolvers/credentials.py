@@ -96,3 +96,34 @@ async def find_oauth_client(uow: UnitOfWork, client_id: str) -> OAuthClient | No
             )
         )
     ).scalar_one_or_none()
+
+
+async def revoke_oauth_client(
+    uow: UnitOfWork, principal: Principal, client_id: uuid.UUID
+) -> OAuthClient:
+    """Its tokens stop working at once: every request checks the client is not revoked."""
+    require_manager(principal, "settings")
+    client = (
+        await uow.session.execute(
+            select(OAuthClient).where(
+                OAuthClient.id == client_id, OAuthClient.organization_id == org_id(principal)
+            )
+        )
+    ).scalar_one_or_none()
+    if client is None:
+        raise not_found("No such OAuth client", "id")
+    if client.revoked_at is None:
+        client.revoked_at = now()
+    return client
+
+
+async def list_oauth_clients(
+    uow: UnitOfWork, principal: Principal, *, page: PageRequest
+) -> Page[OAuthClient]:
+    require_manager(principal, "settings")
+    stmt = (
+        select(OAuthClient)
+        .where(OAuthClient.organization_id == org_id(principal))
+        .order_by(OAuthClient.created_at.desc(), OAuthClient.id)
+    )
+    return await paginate(uow, stmt, page)

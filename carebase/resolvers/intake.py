@@ -230,6 +230,14 @@ async def get_form_request(
     found: FormRequest | None = (await uow.session.execute(stmt)).scalar_one_or_none()
     if found is None:
         raise not_found("No such form request", field)
+    audit.record(
+        uow,
+        principal,
+        action="write" if write else "read",
+        resource="form_request",
+        resource_id=found.id,
+        client_id=found.client_id,
+    )
     return found
 
 

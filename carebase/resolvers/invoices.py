@@ -121,6 +121,14 @@ async def get_invoice(
     found: Invoice | None = (await uow.session.execute(stmt)).scalar_one_or_none()
     if found is None:
         raise not_found("No such invoice", field)
+    audit.record(
+        uow,
+        principal,
+        action="write" if write else "read",
+        resource="invoice",
+        resource_id=found.id,
+        client_id=found.client_id,
+    )
     return found
 
 
@@ -180,6 +188,15 @@ async def void_invoice(uow: UnitOfWork, principal: Principal, *, invoice_id: uui
         )
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = now()
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=invoice.client_id,
+        operation="voidInvoice",
+    )
     return invoice
 
 
@@ -223,6 +240,15 @@ async def pay_invoice(
         reserve=True,
     )
     await uow.session.refresh(invoice)
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=invoice.client_id,
+        operation="payInvoice",
+    )
     return invoice, payment
 
 
@@ -258,7 +284,17 @@ async def list_invoices(
         stmt = stmt.where(Invoice.client_id == filter.client_id)
     if filter.status:
         stmt = stmt.where(Invoice.status == filter.status)
-    return await paginate(uow, stmt.order_by(Invoice.created_at.desc(), Invoice.id), page)
+    result = await paginate(uow, stmt.order_by(Invoice.created_at.desc(), Invoice.id), page)
+    for invoice in result.items:
+        audit.record(
+            uow,
+            principal,
+            action="read",
+            resource="invoice",
+            resource_id=invoice.id,
+            client_id=invoice.client_id,
+        )
+    return result
 
 
 async def balances(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[int]:

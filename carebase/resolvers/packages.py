@@ -199,6 +199,8 @@ async def draw_credits(
     if not use_credit:
         return
     for appointment in rows:
+        if appointment.unverified:
+            continue  # drawn when the client confirms: an anonymous booking spends nothing
         credit = (
             await uow.session.execute(
                 select(PackageCredit)

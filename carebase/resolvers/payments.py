@@ -203,6 +203,15 @@ async def set_default_payment_method(
     method = await _method(uow, principal, method_id)
     await _clear_default(uow, method.client_id)
     method.is_default = True
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="payment_method",
+        resource_id=method.id,
+        client_id=method.client_id,
+        operation="setDefaultPaymentMethod",
+    )
     return method
 
 
@@ -499,6 +508,14 @@ async def get_payment(
     found: Payment | None = (await uow.session.execute(stmt)).scalar_one_or_none()
     if found is None:
         raise not_found("No such payment", field)
+    audit.record(
+        uow,
+        principal,
+        action="read",
+        resource="payment",
+        resource_id=found.id,
+        client_id=found.client_id,
+    )
     return found
 
 
@@ -519,6 +536,15 @@ async def cancel_scheduled_payment(
             "paymentId",
         )
     await uow.session.refresh(payment)
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="payment",
+        resource_id=payment.id,
+        client_id=payment.client_id,
+        operation="cancelScheduledPayment",
+    )
     return payment
 
 
@@ -748,6 +774,14 @@ async def load_appointment_payments(
     for p in rows.scalars():
         assert p.appointment_id
         grouped[p.appointment_id].append(p)
+        audit.record(
+            uow,
+            principal,
+            action="read",
+            resource="payment",
+            resource_id=p.id,
+            client_id=p.client_id,
+        )
     return [grouped[i] for i in ids]
 
 

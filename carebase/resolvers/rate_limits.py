@@ -12,8 +12,19 @@ from carebase.models import RateLimitHit
 from carebase.resolvers.common import now
 
 
-async def hit(uow: UnitOfWork, key: str, *, limit: int, window: timedelta, message: str) -> None:
-    """Count one use of ``key``; refuse with RATE_LIMITED once ``limit`` is reached."""
+async def hit(
+    uow: UnitOfWork,
+    key: str,
+    *,
+    limit: int,
+    window: timedelta,
+    message: str,
+    count_failures: bool = False,
+) -> None:
+    """Count one use of ``key``; refuse with RATE_LIMITED once ``limit`` is reached.
+
+    ``count_failures``: an attempt that fails still counts, so failures cannot be used to
+    probe without limit."""
     used = (
         await uow.session.execute(
             select(func.count())
@@ -23,4 +34,7 @@ async def hit(uow: UnitOfWork, key: str, *, limit: int, window: timedelta, messa
     ).scalar_one()
     if used >= limit:
         raise DomainError(ErrorCode.RATE_LIMITED, message)
-    uow.session.add(RateLimitHit(key=key))
+    row = RateLimitHit(key=key)
+    uow.session.add(row)
+    if count_failures:
+        uow.keep_on_failure.append(row)

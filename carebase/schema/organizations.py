@@ -140,6 +140,7 @@ class OAuthClient(Node):
     client_id: str
     name: str
     scopes: list[str]
+    revoked_at: datetime | None
 
     @classmethod
     def from_model(cls, client: OAuthClientModel) -> OAuthClient:
@@ -148,6 +149,7 @@ class OAuthClient(Node):
             client_id=client.client_id,
             name=client.name,
             scopes=list(client.scopes),
+            revoked_at=client.revoked_at,
         )
 
 
@@ -188,6 +190,17 @@ class CreateApiKeyInput:
 @strawberry.input
 class RevokeApiKeyInput:
     id: strawberry.ID
+
+
+@strawberry.input
+class RevokeOAuthClientInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RevokeOAuthClientPayload:
+    oauth_client: OAuthClient | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -258,6 +271,15 @@ class OrganizationQuery:
             info.context.uow, info.context.principal, page=page_request(first, after)
         )
         return Connection.from_page(page, ApiKey.from_model)
+
+    @strawberry.field
+    async def oauth_clients(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[OAuthClient]:
+        page = await credential_ops.list_oauth_clients(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, OAuthClient.from_model)
 
 
 @strawberry.type
@@ -364,4 +386,24 @@ class OrganizationMutation:
         client, secret = result
         return CreateOAuthClientPayload(
             oauth_client=OAuthClient.from_model(client), client_secret=secret
+        )
+
+
+@strawberry.type
+class OAuthClientMutation:
+    @strawberry.mutation(name="revokeOAuthClient")  # type: ignore[untyped-decorator]
+    async def revoke_oauth_client(
+        self, info: Info, input: RevokeOAuthClientInput
+    ) -> RevokeOAuthClientPayload:
+        ctx = info.context
+
+        async def op() -> OAuthClientModel:
+            return await credential_ops.revoke_oauth_client(
+                ctx.uow, ctx.principal, decode_id(input.id, "OAuthClient")
+            )
+
+        return payload(
+            RevokeOAuthClientPayload,
+            await run_mutation(info, op),
+            oauth_client=OAuthClient.from_model,
         )

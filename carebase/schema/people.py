@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from carebase.auth.policy import require_authenticated, require_member
+from carebase.errors import DomainError
 from carebase.models import Account
 from carebase.models import Role as RoleModel
 from carebase.resolvers import clients as client_ops
@@ -177,6 +178,11 @@ async def _member_node(info: Info, key: uuid.UUID) -> Member | None:
     principal = info.context.principal
     if not principal.is_authenticated:
         return None
+    if not principal.is_client:
+        try:
+            require_member(principal, "members")
+        except DomainError:
+            return None
     found = await info.context.loaders.member.load(key)
     return Member.from_model(found) if found else None
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from carebase.auth.policy import require_authenticated, require_member
 from carebase.models import Appointment as AppointmentModel
 from carebase.models import AppointmentEvent as AppointmentEventModel
 from carebase.models import AppointmentStatus as AppointmentStatusModel
@@ -19,6 +20,7 @@ from carebase.models import Initiator as InitiatorModel
 from carebase.models import VideoProvider as VideoProviderModel
 from carebase.resolvers import appointment_types as type_ops
 from carebase.resolvers import appointments as appointment_ops
+from carebase.resolvers import audit
 from carebase.resolvers import availability as availability_ops
 from carebase.resolvers import booking as booking_ops
 from carebase.resolvers import public as public_ops
@@ -181,6 +183,9 @@ class Appointment(Node):
     ) -> list[Annotated[Payment, strawberry.lazy("carebase.schema.billing")]]:
         from carebase.schema.billing import Payment
 
+        principal = info.context.principal
+        if not principal.is_client:
+            require_member(principal, "billing")
         rows = await info.context.loaders.appointment_payments.load(self.model.id)
         return [Payment.from_model(r) for r in rows]
 
@@ -524,6 +529,7 @@ async def _public(info: Info, row: AppointmentModel) -> PublicAppointment:
 class SchedulingQuery:
     @strawberry.field
     async def appointment_types(self, info: Info) -> list[AppointmentType]:
+        require_authenticated(info.context.principal)
         rows = await type_ops.list_appointment_types(info.context.uow, info.context.principal)
         return [AppointmentType.from_model(r) for r in rows]
 
@@ -606,8 +612,17 @@ class SchedulingQuery:
 
     @strawberry.field
     async def appointment(self, info: Info, id: strawberry.ID) -> Appointment | None:
+        ctx = info.context
         row = await appointment_ops.get_appointment(
-            info.context.uow, info.context.principal, decode_id(id, "Appointment")
+            ctx.uow, ctx.principal, decode_id(id, "Appointment")
+        )
+        audit.record(
+            ctx.uow,
+            ctx.principal,
+            action="read",
+            resource="appointment",
+            resource_id=row.id,
+            client_id=row.client_id,
         )
         return Appointment.from_model(row)
 

@@ -578,3 +578,31 @@ async def test_a_clients_billing_and_intake_need_their_own_scopes(
         token=billing_too,
     )
     assert intake["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_revoked_oauth_client_is_refused_at_once(
+    api: GraphQLClient, http: httpx.AsyncClient, practice: Practice
+) -> None:
+    client, secret = await create_oauth_client(api, practice.owner_token, ["clients:read"])
+    issued = await token_request(
+        http, {"grant_type": "client_credentials"}, basic=(client["clientId"], secret)
+    )
+    token = issued.json()["access_token"]
+    assert (await api.op("Organization", token=token))["organization"]
+    listed = await api.op("OAuthClients", token=practice.owner_token)
+    assert [e["node"]["clientId"] for e in listed["oauthClients"]["edges"]] == [client["clientId"]]
+    other = await sign_up(api, "Elsewhere")
+    foreign = await api.op(
+        "RevokeOAuthClient", {"input": {"id": client["id"]}}, token=other.owner_token
+    )
+    assert foreign["revokeOAuthClient"]["userErrors"][0]["code"] == "NOT_FOUND"
+    revoked = await api.op(
+        "RevokeOAuthClient", {"input": {"id": client["id"]}}, token=practice.owner_token
+    )
+    assert revoked["revokeOAuthClient"]["oauthClient"]["revokedAt"]
+    errors = await api.errors("Organization", token=token)
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    again = await token_request(
+        http, {"grant_type": "client_credentials"}, basic=(client["clientId"], secret)
+    )
+    assert again.status_code in (400, 401) and again.json()["error"] == "invalid_client"
