@@ -162,7 +162,7 @@ class UnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Run one operation so that its failure leaves nothing half-written."""
-        jobs, audits = len(self.jobs), len(self.audit_rows)
+        jobs, audits, callbacks = len(self.jobs), len(self.audit_rows), len(self.after_commit)
         nested = await self.session.begin_nested()
         try:
             yield
@@ -171,6 +171,7 @@ class UnitOfWork:
                 await nested.rollback()
             del self.jobs[jobs:]
             del self.audit_rows[audits:]
+            del self.after_commit[callbacks:]
             if self.keep_on_failure:
                 for item in self.keep_on_failure:
                     if isinstance(item, Executable):

@@ -58,6 +58,11 @@ async def charge_scheduled(runtime: JobRuntime, payment_id: str) -> None:
             await _tell_of_failure(uow, payment)
 
 
+def _status(payment: Payment) -> PaymentStatus:
+    """Read afresh: the calls before may have moved it."""
+    return payment.status
+
+
 async def _tell_of_failure(uow: UnitOfWork, payment: Payment) -> None:
     client = await uow.session.get_one(Account, payment.client_id)
     org = await uow.session.get_one(Organization, payment.organization_id)
@@ -114,8 +119,32 @@ async def reconcile(runtime: JobRuntime, payment_id: str) -> None:
             await payments.charge_now(uow, payment)
             return
         await payments.apply_charge(uow, payment, found)
-        if payment.status is PaymentStatus.PROCESSING:
+        if _status(payment) is PaymentStatus.FAILED and payment.kind is PaymentKind.SCHEDULED:
+            await _tell_of_failure(uow, payment)
+        if _status(payment) is PaymentStatus.PROCESSING:
             raise StillInDoubt("Stripe is still processing")
+
+
+@actor("billing.refund", max_retries=20, min_backoff=10_000, max_backoff=3_600_000)
+async def retry_refund(runtime: JobRuntime, refund_id: str) -> None:
+    """A refund whose answer was lost: asked again with the same key, so made at most once."""
+    async with runtime.database().unit_of_work(write=True) as uow:
+        refund = await uow.session.get(Refund, uuid.UUID(refund_id), with_for_update=True)
+        if refund is None or refund.stripe_refund_id is not None:
+            return
+        payment = await uow.session.get_one(Payment, refund.payment_id)
+        if payment.stripe_payment_intent_id is None:
+            return
+        try:
+            refund.stripe_refund_id = await asyncio.to_thread(
+                StripeGateway(runtime.settings).refund,
+                intent_id=payment.stripe_payment_intent_id,
+                amount_cents=refund.amount_cents,
+                refund_id=str(refund.id),
+                payment_id=str(payment.id),
+            )
+        except StripeUnavailable as error:
+            raise StillInDoubt(str(error)) from error
 
 
 @actor("billing.apply_webhook", max_retries=10)
@@ -141,15 +170,18 @@ async def apply_webhook(runtime: JobRuntime, event_row_id: str) -> None:
 async def _payment_for(
     uow: UnitOfWork, intent_id: str | None, metadata: dict[str, Any]
 ) -> Payment | None:
+    """The payment an event is about, locked: a member's refund may be committing meanwhile."""
     ours = metadata.get("carebase_payment")
     if ours:
-        found = await uow.session.get(Payment, uuid.UUID(ours))
+        found = await uow.session.get(Payment, uuid.UUID(ours), with_for_update=True)
         if found is not None:
             return found
     if intent_id:
         return (
             await uow.session.execute(
-                select(Payment).where(Payment.stripe_payment_intent_id == intent_id)
+                select(Payment)
+                .where(Payment.stripe_payment_intent_id == intent_id)
+                .with_for_update()
             )
         ).scalar_one_or_none()
     return None
@@ -169,35 +201,37 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
         error = intent.get("last_payment_error") or {}
         payment.status = PaymentStatus.FAILED
         payment.failure_message = error.get("message") or "The card was declined"
+        if payment.kind is PaymentKind.SCHEDULED:
+            await _tell_of_failure(uow, payment)
 
 
 async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
-    """Refunds made in Stripe's dashboard: recorded here up to what Stripe reports."""
+    """Refunds made in Stripe's dashboard: recorded so our total matches what Stripe reports.
+
+    Current API versions send the charge without its refunds list, so the charge's
+    ``amount_refunded`` is the truth; a list, when present, names the refunds."""
     payment = await _payment_for(uow, charge.get("payment_intent"), charge.get("metadata") or {})
     if payment is None:
         return
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    for refund in refunds:
-        known = (
-            await uow.session.execute(
-                select(Refund.id).where(Refund.stripe_refund_id == refund.get("id"))
-            )
-        ).first()
-        if known is not None or (refund.get("metadata") or {}).get("carebase_refund"):
-            continue  # ours, or seen before
-        amount = min(int(refund.get("amount", 0)), payment.amount_cents - payment.refunded_cents)
-        if amount <= 0:
-            continue
-        uow.session.add(
-            Refund(
-                organization_id=payment.organization_id,
-                payment_id=payment.id,
-                amount_cents=amount,
-                reason="Refunded in Stripe",
-                stripe_refund_id=refund.get("id"),
-            )
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        ours = (refund.get("metadata") or {}).get("carebase_refund")
+        if ours:  # our own refund, its answer perhaps lost: name it now
+            row = await uow.session.get(Refund, uuid.UUID(ours))
+            if row is not None and row.stripe_refund_id is None:
+                row.stripe_refund_id = refund.get("id")
+    reported = int(charge.get("amount_refunded") or 0)
+    missing = min(reported, payment.amount_cents) - payment.refunded_cents
+    if missing <= 0:
+        return  # nothing Stripe knows that we do not (or this event is older than us)
+    uow.session.add(
+        Refund(
+            organization_id=payment.organization_id,
+            payment_id=payment.id,
+            amount_cents=missing,
+            reason="Refunded in Stripe",
         )
-        payments.record_refund(payment, amount)
+    )
+    payments.record_refund(payment, missing)
 
 
 async def _disputed(uow: UnitOfWork, dispute: dict[str, Any]) -> None:
@@ -240,3 +274,30 @@ async def unapplied_webhooks(uow: UnitOfWork) -> list[uuid.UUID]:
         .limit(500)
     )
     return [r for (r,) in rows.all()]
+
+
+async def stalled_payments(uow: UnitOfWork) -> list[tuple[str, uuid.UUID]]:
+    """Work whose message was lost: appointment charges still waiting a minute on, and
+    attempts in doubt untouched for five minutes (a spent reconcile job). Each job claims
+    its row first, so finding one twice does nothing twice."""
+    moment = utcnow()
+    waiting = await uow.session.execute(
+        select(Payment.id)
+        .where(
+            Payment.status == PaymentStatus.SCHEDULED,
+            Payment.appointment_id.is_not(None),
+            Payment.created_at <= moment - timedelta(minutes=1),
+        )
+        .limit(500)
+    )
+    in_doubt = await uow.session.execute(
+        select(Payment.id)
+        .where(
+            Payment.status == PaymentStatus.PROCESSING,
+            Payment.updated_at <= moment - timedelta(minutes=5),
+        )
+        .limit(500)
+    )
+    return [("billing.charge_appointment", pid) for (pid,) in waiting.all()] + [
+        ("billing.reconcile", pid) for (pid,) in in_doubt.all()
+    ]

@@ -10,8 +10,9 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from carebase.db import Database
-from carebase.jobs.billing import due_scheduled_payments, unapplied_webhooks
+from carebase.jobs.billing import due_scheduled_payments, stalled_payments, unapplied_webhooks
 from carebase.jobs.reminders import due_reminders
+from carebase.jobs.sms import stalled_sms
 from carebase.models import Email, EmailStatus, utcnow
 from carebase.resolvers.chat import due_unread_notifications
 
@@ -48,6 +49,12 @@ async def tick(db: Database) -> int:
             queued += 1
         for payment_id in await due_scheduled_payments(uow):
             uow.enqueue("billing.charge_scheduled", payment_id)
+            queued += 1
+        for actor_name, payment_id in await stalled_payments(uow):
+            uow.enqueue(actor_name, payment_id)
+            queued += 1
+        for sms_id in await stalled_sms(uow.session):
+            uow.enqueue("sms.send", sms_id)
             queued += 1
         for event_id in await unapplied_webhooks(uow):
             uow.enqueue("billing.apply_webhook", event_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from carebase.gateways.sms import send_sms, twilio_configured
 from carebase.jobs.runtime import actor
@@ -31,7 +33,16 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
     async with db.unit_of_work(write=True) as uow:
         claimed = await uow.session.execute(
             update(SmsMessage)
-            .where(SmsMessage.id == key, SmsMessage.status == EmailStatus.PENDING)
+            .where(
+                SmsMessage.id == key,
+                or_(
+                    SmsMessage.status == EmailStatus.PENDING,
+                    and_(
+                        SmsMessage.status == EmailStatus.SENDING,
+                        SmsMessage.updated_at <= utcnow() - timedelta(minutes=10),
+                    ),
+                ),
+            )
             .values(status=EmailStatus.SENDING, attempts=SmsMessage.attempts + 1)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -68,3 +79,25 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
             .where(SmsMessage.id == key)
             .values(status=status, sent_at=utcnow(), provider_id=sid, last_error=None)
         )
+
+
+async def stalled_sms(session: AsyncSession) -> list[uuid.UUID]:
+    """Texts still pending a minute on (their message was lost), or left mid-send."""
+    moment = utcnow()
+    rows = await session.execute(
+        select(SmsMessage.id)
+        .where(
+            or_(
+                and_(
+                    SmsMessage.status == EmailStatus.PENDING,
+                    SmsMessage.created_at <= moment - timedelta(minutes=1),
+                ),
+                and_(
+                    SmsMessage.status == EmailStatus.SENDING,
+                    SmsMessage.updated_at <= moment - timedelta(minutes=10),
+                ),
+            )
+        )
+        .limit(500)
+    )
+    return [r for (r,) in rows.all()]

@@ -3,7 +3,7 @@ late-cancel fees. Each is one payment row per (appointment, kind), charged by a 
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from carebase.auth.principal import Principal
@@ -13,12 +13,15 @@ from carebase.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    Invoice,
+    InvoiceStatus,
     Organization,
     Payment,
     PaymentKind,
     PaymentStatus,
 )
 from carebase.resolvers import appointments, payments
+from carebase.resolvers.common import now
 from carebase.resolvers.invoices import Line, create_invoice_record, open_and_send
 from carebase.resolvers.packages import credit_use
 
@@ -73,6 +76,20 @@ async def on_status_change(
                 status=PaymentStatus.CANCELLED,
                 failure_message="The appointment's status was corrected",
             )
+        )
+        # an invoice sent instead of that charge is not owed either, unless already paid
+        invoiced = select(Payment.invoice_id).where(
+            Payment.appointment_id == appointment.id,
+            Payment.kind == KIND_FOR_STATUS[previous],
+            Payment.invoice_id.is_not(None),
+        )
+        await uow.session.execute(
+            update(Invoice)
+            .where(
+                Invoice.id.in_(invoiced),
+                Invoice.status.in_((InvoiceStatus.DRAFT, InvoiceStatus.OPEN)),
+            )
+            .values(status=InvoiceStatus.VOID, voided_at=now())
         )
         return
     if appointment.unverified:

@@ -14,7 +14,16 @@ from carebase.auth.policy import require_authenticated, require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
-from carebase.models import Account, Invoice, InvoiceStatus, Organization, Payment, PaymentKind
+from carebase.models import (
+    CAPTURED,
+    Account,
+    Invoice,
+    InvoiceStatus,
+    Organization,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+)
 from carebase.resolvers import audit, payments
 from carebase.resolvers.clients import get_client
 from carebase.resolvers.common import Page, PageRequest, check_currency, now, paginate
@@ -212,6 +221,19 @@ async def pay_invoice(
     async def execute() -> Payment:
         if invoice.status is not InvoiceStatus.OPEN:
             raise DomainError(ErrorCode.INVOICE_NOT_OPEN, "Only an open invoice can be paid", "id")
+        # under the invoice's row lock: one card payment at a time, and none once one worked
+        under_way = (
+            await uow.session.execute(
+                select(Payment.id).where(
+                    Payment.invoice_id == invoice.id,
+                    Payment.status.in_((PaymentStatus.PROCESSING, *CAPTURED)),
+                )
+            )
+        ).first()
+        if under_way is not None:
+            raise DomainError(
+                ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this invoice is under way", "id"
+            )
         payments.gateway(uow)
         client = await uow.session.get_one(Account, invoice.client_id)
         if await payments.default_card(uow, client.id) is None:
@@ -225,8 +247,9 @@ async def pay_invoice(
             currency=invoice.currency,
             description=f"Invoice {invoice.id}",
             invoice_id=invoice.id,
+            id=payments.payment_id_for(invoice.organization_id, "payInvoice", idempotency_key),
         )
-        return await payments.charge_now(uow, payment)
+        return await payments.charge_now(uow, payment, look_first=idempotency_key is not None)
 
     payment = await run_idempotent(
         uow,

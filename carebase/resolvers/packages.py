@@ -127,6 +127,7 @@ async def purchase_package(
             amount_cents=package.price_cents,
             currency=package.currency,
             description=f"Package: {package.name}",
+            id=payments.payment_id_for(client.organization_id, "purchasePackage", idempotency_key),
         )
         purchase.payment_id = payment.id
         await uow.session.flush()
@@ -139,7 +140,7 @@ async def purchase_package(
             client_id=client.id,
             operation="purchasePackage",
         )
-        return await payments.charge_now(uow, payment)
+        return await payments.charge_now(uow, payment, look_first=idempotency_key is not None)
 
     payment = await run_idempotent(
         uow,

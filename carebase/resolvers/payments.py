@@ -28,6 +28,7 @@ from carebase.models import (
     Account,
     BillingCustomer,
     Invoice,
+    InvoiceStatus,
     Organization,
     Payment,
     PaymentKind,
@@ -280,10 +281,25 @@ async def claim(
     return claimed.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-async def charge_now(uow: UnitOfWork, payment: Payment) -> Payment:
+async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = False) -> Payment:
     """Charge a PROCESSING payment to the client's default card. A decline is an outcome
-    (FAILED, kept); an unreachable Stripe leaves it PROCESSING for the reconcile job."""
+    (FAILED, kept); an unreachable Stripe leaves it PROCESSING for the reconcile job.
+
+    ``look_first``: the payment's id may have reached Stripe before (a retry whose first
+    commit was lost): find that PaymentIntent by our metadata and adopt it, never charge again.
+    """
     await uow.session.refresh(payment)
+    if payment.status is not PaymentStatus.PROCESSING:
+        return payment  # decided already: nothing to charge
+    if look_first:
+        try:
+            earlier = await asyncio.to_thread(gateway(uow).find_charge, payment_id=str(payment.id))
+        except StripeUnavailable:
+            uow.enqueue("billing.reconcile", payment.id, delay_ms=RECONCILE_AFTER_MS)
+            return payment
+        if earlier is not None:
+            await apply_charge(uow, payment, earlier)
+            return payment
     card = await default_card(uow, payment.client_id)
     client = await uow.session.get_one(Account, payment.client_id)
     if card is None:
@@ -329,6 +345,14 @@ async def apply_charge(uow: UnitOfWork, payment: Payment, result: Charge) -> Non
         uow.enqueue("billing.reconcile", payment.id, delay_ms=RECONCILE_AFTER_MS)
 
 
+def payment_id_for(organization_id: uuid.UUID, operation: str, key: str | None) -> uuid.UUID:
+    """With an idempotency key the payment id is derived from it, so a retry after a commit
+    that never happened sends Stripe the very same idempotency key: no second charge."""
+    if key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"carebase:{organization_id}:{operation}:{key}")
+
+
 async def new_payment(
     uow: UnitOfWork,
     principal: Principal | None,
@@ -341,6 +365,11 @@ async def new_payment(
     status: PaymentStatus = PaymentStatus.PROCESSING,
     **extra: Any,
 ) -> Payment:
+    if extra.get("id") is not None:
+        # the same idempotency key again, past its record: the payment it made, as it is
+        found = await uow.session.get(Payment, extra["id"])
+        if found is not None:
+            return found
     payment = Payment(
         organization_id=client.organization_id,
         client_id=client.id,
@@ -407,6 +436,7 @@ async def charge_client(
             amount_cents=amount,
             currency=money,
             description=description,
+            id=payment_id_for(org.id, "chargeClient", idempotency_key),
         )
         audit.record(
             uow,
@@ -417,7 +447,7 @@ async def charge_client(
             client_id=client.id,
             operation="chargeClient",
         )
-        return await charge_now(uow, payment)
+        return await charge_now(uow, payment, look_first=idempotency_key is not None)
 
     return await run_idempotent(
         uow,
@@ -601,10 +631,9 @@ async def refund_payment(
                     payment_id=str(payment.id),
                 )
             except StripeUnavailable:
-                raise DomainError(
-                    ErrorCode.PAYMENT_IN_PROGRESS,
-                    "The payment processor cannot be reached; try again",
-                ) from None
+                # Stripe may or may not have done it: the row stays, counted against the cap,
+                # and a job asks again under the same idempotency key (refund-<row id>)
+                uow.enqueue("billing.refund", refund.id, delay_ms=RECONCILE_AFTER_MS)
         record_refund(payment, amount)
         audit.record(
             uow,
@@ -662,15 +691,25 @@ async def record_external_payment(
         if method not in EXTERNAL_METHODS:
             raise invalid("method is CASH, CHECK or OTHER", "method")
         if invoice_id is not None:
-            owned = (
+            invoice = (
                 await uow.session.execute(
-                    select(Invoice.id).where(
-                        Invoice.id == invoice_id, Invoice.client_id == client.id
-                    )
+                    select(Invoice)
+                    .where(Invoice.id == invoice_id, Invoice.client_id == client.id)
+                    .with_for_update()
                 )
-            ).first()
-            if owned is None:
+            ).scalar_one_or_none()
+            if invoice is None:
                 raise not_found("No such invoice of this client", "invoiceId")
+            if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.OPEN):
+                raise DomainError(
+                    ErrorCode.INVOICE_NOT_OPEN, "This invoice is paid or void", "invoiceId"
+                )
+            paid_in = check_currency(currency) if currency else org.currency
+            if amount_cents < invoice.total_cents or paid_in != invoice.currency:
+                raise invalid(
+                    f"Settling the invoice takes {invoice.total_cents} cents in {invoice.currency}",
+                    "amountCents",
+                )
         payment = await new_payment(
             uow,
             principal,
