@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, cast
 
-from graphql.error import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -31,7 +30,6 @@ from carebase.auth.middleware import PrincipalMiddleware
 from carebase.auth.principal import ANONYMOUS, Principal
 from carebase.config import Settings
 from carebase.db import Database
-from carebase.errors import DomainError
 from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
@@ -45,10 +43,9 @@ log = logging.getLogger("carebase")
 
 
 def _unexpected(result: ExecutionResult) -> bool:
+    """Errors that were masked (unexpected): the request's work is rolled back."""
     return any(
-        e.original_error is not None
-        and not isinstance(e.original_error, (DomainError, GraphQLError))
-        for e in result.errors or ()
+        (e.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for e in result.errors or ()
     )
 
 

@@ -205,6 +205,16 @@ async def change_password(
 async def issue_one_time_token(uow: UnitOfWork, account: Account, purpose: TokenPurpose) -> str:
     token = random_token()
     ttl = INVITATION_TTL if purpose is TokenPurpose.INVITATION else RESET_TTL
+    # only the newest link works: an older one, perhaps in a forgotten inbox, is spent now
+    await uow.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.account_id == account.id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=now())
+    )
     uow.session.add(
         OneTimeToken(
             account_id=account.id,

@@ -277,3 +277,21 @@ async def test_an_expired_refresh_token_is_refused(
         )
     data = await api.op("RefreshToken", {"input": {"refreshToken": login["refreshToken"]}})
     assert data["refreshToken"]["userErrors"][0]["code"] == "TOKEN_EXPIRED"
+
+
+async def test_only_the_newest_reset_link_works(
+    api: GraphQLClient, practice: Practice, smtp: Inbox
+) -> None:
+    for count in (1, 2):  # one after the other, so the second email is the newer link
+        await api.op("RequestPasswordReset", {"input": {"email": practice.owner_email}})
+        *_, latest = await smtp.wait_for(practice.owner_email, count=count, subject="Reset")
+    first, second = smtp.to(practice.owner_email)[-2:]
+    assert latest is second
+    old = await api.op(
+        "ResetPassword", {"input": {"token": token_from(first), "newPassword": "older link 1234"}}
+    )
+    assert old["resetPassword"]["userErrors"][0]["code"] == "TOKEN_INVALID"
+    new = await api.op(
+        "ResetPassword", {"input": {"token": token_from(second), "newPassword": "newer link 1234"}}
+    )
+    assert new["resetPassword"]["userErrors"] == []
