@@ -42,13 +42,6 @@ from carebase.webhooks import stripe_webhook
 log = logging.getLogger("carebase")
 
 
-def _unexpected(result: ExecutionResult) -> bool:
-    """Errors that were masked (unexpected): the request's work is rolled back."""
-    return any(
-        (e.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for e in result.errors or ()
-    )
-
-
 MAX_SUBSCRIPTIONS = 20
 SESSION_CHECK_SECONDS = 2.0
 
@@ -123,23 +116,13 @@ class CarebaseGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         # Reads write too (audit rows), so SQLite takes its write lock up front for every
         # request: upgrading a read transaction fails at once when another writer got in first.
-        result: ExecutionResult | None = None
-
-        class _Rollback(Exception):
-            pass
-
-        try:
-            async with self.db.unit_of_work(write=True) as uow:
-                context.open(uow)
-                result = await super().execute_single(
-                    request, request_adapter, sub_response, context, root_value, request_data
-                )
-                if _unexpected(result):
-                    raise _Rollback
-        except _Rollback:
-            pass
-        assert result is not None
-        return result
+        # The unit of work commits even when a field failed unexpectedly: each mutation ran in
+        # its own savepoint (a failed one left nothing), and what was read must stay audited.
+        async with self.db.unit_of_work(write=True) as uow:
+            context.open(uow)
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
 
 
 def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
