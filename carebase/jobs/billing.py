@@ -229,6 +229,8 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
             payment_id=payment.id,
             amount_cents=missing,
             reason="Refunded in Stripe",
+            # made at Stripe already: marked so, or the retry sweep would ask for it again
+            stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
         )
     )
     payments.record_refund(payment, missing)
@@ -277,9 +279,9 @@ async def unapplied_webhooks(uow: UnitOfWork) -> list[uuid.UUID]:
 
 
 async def stalled_payments(uow: UnitOfWork) -> list[tuple[str, uuid.UUID]]:
-    """Work whose message was lost: appointment charges still waiting a minute on, and
-    attempts in doubt untouched for five minutes (a spent reconcile job). Each job claims
-    its row first, so finding one twice does nothing twice."""
+    """Work whose message was lost: appointment charges still waiting a minute on, attempts
+    in doubt untouched for five minutes (a spent reconcile job), and refunds Stripe never
+    answered. Each job checks its row first, so finding one twice does nothing twice."""
     moment = utcnow()
     waiting = await uow.session.execute(
         select(Payment.id)
@@ -298,6 +300,19 @@ async def stalled_payments(uow: UnitOfWork) -> list[tuple[str, uuid.UUID]]:
         )
         .limit(500)
     )
-    return [("billing.charge_appointment", pid) for (pid,) in waiting.all()] + [
-        ("billing.reconcile", pid) for (pid,) in in_doubt.all()
-    ]
+    unanswered = await uow.session.execute(
+        select(Refund.id)
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(
+            Refund.stripe_refund_id.is_(None),
+            Payment.kind != PaymentKind.EXTERNAL,
+            Payment.stripe_payment_intent_id.is_not(None),
+            Refund.created_at <= moment - timedelta(minutes=5),
+        )
+        .limit(500)
+    )
+    return (
+        [("billing.charge_appointment", pid) for (pid,) in waiting.all()]
+        + [("billing.reconcile", pid) for (pid,) in in_doubt.all()]
+        + [("billing.refund", rid) for (rid,) in unanswered.all()]
+    )
