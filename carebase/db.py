@@ -78,25 +78,11 @@ class SerialSession(AsyncSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._turn = asyncio.Lock()
-        self._holder: asyncio.Task[Any] | None = None
-
-    @asynccontextmanager
-    async def _one_at_a_time(self) -> AsyncIterator[None]:
-        task = asyncio.current_task()
-        if self._holder is task:  # re-entered from inside an operation of ours
-            yield
-            return
-        async with self._turn:
-            self._holder = task
-            try:
-                yield
-            finally:
-                self._holder = None
 
     async def _run(self, operation: Awaitable[Any]) -> Any:
         """One at a time, and never cut off halfway: a field cancelled mid-statement (a
         sibling failed) lets the statement finish before the cancellation goes on."""
-        async with self._one_at_a_time():
+        async with self._turn:
             task = asyncio.ensure_future(operation)
             try:
                 return await asyncio.shield(task)

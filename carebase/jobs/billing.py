@@ -8,6 +8,7 @@ import logging
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -26,6 +27,7 @@ from carebase.models import (
     utcnow,
 )
 from carebase.resolvers import appointment_charges, payments
+from carebase.resolvers.common import now
 from carebase.resolvers.notifications import queue_email
 
 if TYPE_CHECKING:
@@ -254,10 +256,6 @@ async def due_scheduled_payments(uow: UnitOfWork) -> list[uuid.UUID]:
             Payment.scheduled_for <= (utcnow() + timedelta(days=1)).date(),
         )
     )
-    from zoneinfo import ZoneInfo
-
-    from carebase.resolvers.common import now
-
     return [
         pid
         for pid, day, zone in rows.all()

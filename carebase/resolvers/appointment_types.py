@@ -13,7 +13,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
 from carebase.models import AppointmentType, ContactType, Organization, VideoProvider
-from carebase.resolvers.common import check_currency, check_name
+from carebase.resolvers.common import check_currency, check_name, in_order
 from carebase.resolvers.video import zoom_configured
 
 
@@ -152,11 +152,10 @@ async def list_appointment_types(
 async def load_appointment_types(
     uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
 ) -> list[AppointmentType | None]:
-    rows = await uow.session.execute(
-        select(AppointmentType).where(
-            AppointmentType.id.in_(ids),
-            AppointmentType.organization_id == principal.organization_id,
-        )
-    )
-    found = {t.id: t for t in rows.scalars()}
-    return [found.get(i) for i in ids]
+    """Types by id for DataLoaders. The ids come from rows already scoped; a caller with no
+    organization (confirming a booking by its emailed link) reads them as those rows name."""
+    stmt = select(AppointmentType).where(AppointmentType.id.in_(ids))
+    if principal.organization_id is not None:
+        stmt = stmt.where(AppointmentType.organization_id == principal.organization_id)
+    rows = await uow.session.execute(stmt)
+    return in_order(rows.scalars(), ids, lambda t: t.id)

@@ -14,12 +14,12 @@ from carebase.auth.policy import require_authenticated, require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid, not_found
+from carebase.gateways.zoom import ZoomGateway
 from carebase.models import (
     Appointment,
     AppointmentEvent,
     AppointmentEventKind,
     AppointmentStatus,
-    AppointmentType,
     Initiator,
     Organization,
     VideoProvider,
@@ -33,7 +33,7 @@ from carebase.resolvers.appointment_events import (
 )
 from carebase.resolvers.availability import slot_context
 from carebase.resolvers.booking import _check_start, check_time, save_times
-from carebase.resolvers.common import Page, PageRequest, now, paginate
+from carebase.resolvers.common import Page, PageRequest, grouped, now, paginate
 from carebase.resolvers.idempotency import run_idempotent
 
 # what other areas do when an appointment is cancelled or changes status (package credits,
@@ -128,8 +128,6 @@ async def reschedule_appointment(
         appointment.ends_at = start + (appointment.ends_at - previous)
         await save_times(uow)
         if ctx.kind.video_provider is VideoProvider.ZOOM and appointment.zoom_meeting_id:
-            from carebase.gateways.zoom import ZoomGateway
-
             await ZoomGateway(uow.settings).update_meeting(
                 appointment.zoom_meeting_id,
                 starts_at=start,
@@ -237,8 +235,6 @@ async def _cancel(
     appointment.late_cancellation = initiated_by is Initiator.CLIENT and _late(org, appointment)
     await cancel_reminders(uow, [appointment.id])
     if appointment.zoom_meeting_id:
-        from carebase.gateways.zoom import ZoomGateway
-
         await ZoomGateway(uow.settings).delete_meeting(appointment.zoom_meeting_id)
     record_event(
         uow,
@@ -386,15 +382,4 @@ async def load_history(uow: UnitOfWork, ids: Sequence[uuid.UUID]) -> list[list[A
         .where(AppointmentEvent.appointment_id.in_(ids))
         .order_by(AppointmentEvent.created_at, AppointmentEvent.id)
     )
-    grouped: dict[uuid.UUID, list[AppointmentEvent]] = {i: [] for i in ids}
-    for event in rows.scalars():
-        grouped[event.appointment_id].append(event)
-    return [grouped[i] for i in ids]
-
-
-async def load_appointment_types_any(
-    uow: UnitOfWork, ids: Sequence[uuid.UUID]
-) -> list[AppointmentType | None]:
-    rows = await uow.session.execute(select(AppointmentType).where(AppointmentType.id.in_(ids)))
-    found = {t.id: t for t in rows.scalars()}
-    return [found.get(i) for i in ids]
+    return grouped(rows.scalars(), ids, lambda e: e.appointment_id)

@@ -17,6 +17,7 @@ from carebase.auth.principal import Principal
 from carebase.auth.tokens import hash_secret, random_token
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid
+from carebase.gateways.zoom import ZoomGateway
 from carebase.models import (
     LIVE_STATUSES,
     Account,
@@ -149,8 +150,6 @@ async def _create_video(
 ) -> None:
     if kind.video_provider is not VideoProvider.ZOOM:
         return
-    from carebase.gateways.zoom import ZoomGateway
-
     gateway = ZoomGateway(uow.settings)
     for appointment in rows:
         meeting = await gateway.create_meeting(

@@ -21,6 +21,7 @@ from carebase.models import (
     Conversation,
     ConversationParticipant,
     Message,
+    NotificationStatus,
     Organization,
     UnreadNotification,
 )
@@ -372,8 +373,6 @@ async def remove_participant(
 
 
 async def due_unread_notifications(uow: UnitOfWork, limit: int = 500) -> list[uuid.UUID]:
-    from carebase.models import NotificationStatus
-
     rows = await uow.session.execute(
         select(UnreadNotification.id)
         .where(

@@ -21,6 +21,7 @@ from carebase.resolvers.common import (
     check_email,
     check_name,
     check_timezone,
+    in_order,
     now,
     paginate,
 )
@@ -272,6 +273,6 @@ async def load_clients(
 ) -> list[Account | None]:
     """Clients by id, in order, for DataLoaders: one query, audited as one batch."""
     rows = await uow.session.execute(_clients(principal).where(Account.id.in_(ids)))
-    found = {c.id: c for c in rows.scalars()}
-    audit.record_client_reads(uow, principal, list(found), resource="client")
-    return [found.get(i) for i in ids]
+    found = in_order(rows.scalars(), ids, lambda c: c.id)
+    audit.record_client_reads(uow, principal, {c.id for c in found if c}, resource="client")
+    return found

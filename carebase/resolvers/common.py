@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
-import uuid
 import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -111,13 +111,6 @@ async def paginate(uow: UnitOfWork, stmt: Select[Any], request: PageRequest) -> 
     return Page(items=items, total=total, offset=request.offset)
 
 
-def parse_uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise invalid("Not a valid id", field) from None
-
-
 def slice_page(items: list[T], request: PageRequest) -> Page[T]:
     """A page of a list already loaded whole (a parent's few children, batched by a loader)."""
     return Page(
@@ -125,3 +118,21 @@ def slice_page(items: list[T], request: PageRequest) -> Page[T]:
         total=len(items),
         offset=request.offset,
     )
+
+
+K = TypeVar("K")
+R = TypeVar("R")
+
+
+def in_order(rows: Iterable[R], keys: Sequence[K], key: Callable[[R], K]) -> list[R | None]:
+    """Rows answered in the order DataLoaders asked for them; None where there is none."""
+    found = {key(row): row for row in rows}
+    return [found.get(k) for k in keys]
+
+
+def grouped(rows: Iterable[R], keys: Sequence[K], key: Callable[[R], K]) -> list[list[R]]:
+    """Each key's rows, in the order given, for loaders of a parent's children."""
+    groups: dict[K, list[R]] = {k: [] for k in keys}
+    for row in rows:
+        groups[key(row)].append(row)
+    return [groups[k] for k in keys]

@@ -375,24 +375,6 @@ async def list_form_requests(
     return result
 
 
-async def pending_required(
-    uow: UnitOfWork, client_ids: Sequence[uuid.UUID]
-) -> list[list[FormRequest]]:
-    rows = await uow.session.execute(
-        select(FormRequest)
-        .where(
-            FormRequest.client_id.in_(client_ids),
-            FormRequest.status == FormRequestStatus.PENDING,
-            FormRequest.required.is_(True),
-        )
-        .order_by(FormRequest.created_at, FormRequest.position)
-    )
-    grouped: dict[uuid.UUID, list[FormRequest]] = {c: [] for c in client_ids}
-    for r in rows.scalars():
-        grouped[r.client_id].append(r)
-    return [grouped[c] for c in client_ids]
-
-
 async def has_pending_required(uow: UnitOfWork, client_id: uuid.UUID) -> bool:
     count = (
         await uow.session.execute(

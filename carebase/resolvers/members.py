@@ -13,7 +13,14 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.models import MEMBER_ROLES, Account, Organization, Role
-from carebase.resolvers.common import Page, PageRequest, check_email, check_name, paginate
+from carebase.resolvers.common import (
+    Page,
+    PageRequest,
+    check_email,
+    check_name,
+    in_order,
+    paginate,
+)
 from carebase.resolvers.sessions import send_invitation
 
 INVITABLE = (Role.ADMIN, Role.PROVIDER, Role.STAFF)
@@ -89,5 +96,4 @@ async def load_members(
             Account.role.in_(MEMBER_ROLES),
         )
     )
-    found = {a.id: a for a in rows.scalars()}
-    return [found.get(i) for i in ids]
+    return in_order(rows.scalars(), ids, lambda a: a.id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import select
-
 from carebase.auth.passwords import check_strength, hash_password
 from carebase.auth.policy import org_id, require_authenticated, require_manager
 from carebase.auth.principal import Principal
@@ -159,11 +157,6 @@ async def update_alert_settings(
     }:
         await replan_organization_reminders(uow, org)
     return org
-
-
-async def organizations_for_email(uow: UnitOfWork, email: str) -> list[Organization]:
-    stmt = select(Organization).join(Account, Account.organization_id == Organization.id)
-    return list((await uow.session.execute(stmt.where(Account.email == email))).scalars())
 
 
 def _camel(name: str) -> str:

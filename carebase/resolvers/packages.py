@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from carebase.auth.policy import org_id, require_authenticated, require_manager, require_member
 from carebase.auth.principal import Principal
@@ -25,7 +25,7 @@ from carebase.models import (
 )
 from carebase.resolvers import appointments, audit, booking, payments
 from carebase.resolvers.clients import get_client
-from carebase.resolvers.common import check_currency, check_name, now
+from carebase.resolvers.common import check_currency, check_name, grouped, now
 from carebase.resolvers.idempotency import run_idempotent
 
 
@@ -255,8 +255,6 @@ async def load_credits(
     uow: UnitOfWork, client_ids: Sequence[uuid.UUID]
 ) -> list[list[tuple[uuid.UUID, int]]]:
     """Per client: (appointment type, credits remaining), summed over purchases."""
-    from sqlalchemy import func
-
     rows = await uow.session.execute(
         select(
             PackageCredit.client_id,
@@ -266,10 +264,11 @@ async def load_credits(
         .where(PackageCredit.client_id.in_(client_ids))
         .group_by(PackageCredit.client_id, PackageCredit.appointment_type_id)
     )
-    grouped: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = {c: [] for c in client_ids}
-    for client_id, type_id, remaining in rows.all():
-        grouped[client_id].append((type_id, int(remaining)))
-    return [grouped[c] for c in client_ids]
+    totals = [(client_id, type_id, int(left)) for client_id, type_id, left in rows.all()]
+    return [
+        [(type_id, left) for _, type_id, left in group]
+        for group in grouped(totals, client_ids, lambda t: t[0])
+    ]
 
 
 payments.on_succeeded.append(grant_credits)

@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, update
 
-from carebase.auth.policy import require_authenticated, require_client_access, require_member
+from carebase.auth.policy import (
+    require_authenticated,
+    require_client_access,
+    require_member,
+    scoped,
+)
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
@@ -24,7 +29,6 @@ from carebase.gateways.stripe import (
     StripeUnavailable,
 )
 from carebase.models import (
-    CAPTURED,
     Account,
     BillingCustomer,
     Invoice,
@@ -38,7 +42,14 @@ from carebase.models import (
 )
 from carebase.resolvers import audit
 from carebase.resolvers.clients import get_client
-from carebase.resolvers.common import Page, PageRequest, check_currency, now, paginate
+from carebase.resolvers.common import (
+    Page,
+    PageRequest,
+    check_currency,
+    grouped,
+    now,
+    paginate,
+)
 from carebase.resolvers.idempotency import run_idempotent
 
 RECONCILE_AFTER_MS = 30_000
@@ -259,10 +270,7 @@ async def load_cards(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[l
         .where(PaymentMethod.client_id.in_(client_ids), PaymentMethod.removed_at.is_(None))
         .order_by(PaymentMethod.created_at)
     )
-    grouped: dict[uuid.UUID, list[PaymentMethod]] = {c: [] for c in client_ids}
-    for m in rows.scalars():
-        grouped[m.client_id].append(m)
-    return [grouped[c] for c in client_ids]
+    return grouped(rows.scalars(), client_ids, lambda m: m.client_id)
 
 
 # --- charging -----------------------------------------------------------------------------
@@ -759,8 +767,6 @@ async def record_external_payment(
 
 
 def _payments(principal: Principal) -> Select[Any]:
-    from carebase.auth.policy import scoped
-
     return scoped(select(Payment), principal, Payment.organization_id, Payment.client_id)
 
 
@@ -822,7 +828,3 @@ async def load_appointment_payments(
             client_id=p.client_id,
         )
     return [grouped[i] for i in ids]
-
-
-def is_captured(payment: Payment) -> bool:
-    return payment.status in CAPTURED

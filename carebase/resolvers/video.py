@@ -10,6 +10,7 @@ from carebase.auth.principal import Principal
 from carebase.config import Settings
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden
+from carebase.gateways.zoom import ZoomGateway
 from carebase.models import (
     Appointment,
     AppointmentStatus,
@@ -77,8 +78,6 @@ async def zoom_host_url(uow: UnitOfWork, appointment: Appointment) -> str | None
         or not zoom_configured(uow.settings)
     ):
         return None
-    from carebase.gateways.zoom import ZoomGateway
-
     meeting = await ZoomGateway(uow.settings).get_meeting(appointment.zoom_meeting_id)
     return meeting.start_url if meeting else None
 

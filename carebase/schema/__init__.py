@@ -30,11 +30,7 @@ from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, RULES, CostLimit
-from carebase.schema.organizations import (
-    OAuthClientMutation,
-    OrganizationMutation,
-    OrganizationQuery,
-)
+from carebase.schema.organizations import OrganizationMutation, OrganizationQuery
 from carebase.schema.people import PeopleMutation, PeopleQuery
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
@@ -86,7 +82,6 @@ Mutation = merge_types(
         SessionMutation,
         PeopleMutation,
         OrganizationMutation,
-        OAuthClientMutation,
         SchedulingMutation,
         IntakeMutation,
         ChatMutation,

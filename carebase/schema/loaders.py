@@ -23,9 +23,11 @@ from carebase.models import (
     Payment,
     PaymentMethod,
 )
-from carebase.resolvers.appointments import load_appointment_types_any, load_history
+from carebase.resolvers.appointment_types import load_appointment_types
+from carebase.resolvers.appointments import load_history
 from carebase.resolvers.chat import unread_counts
 from carebase.resolvers.clients import load_clients
+from carebase.resolvers.common import in_order
 from carebase.resolvers.forms import load_versions
 from carebase.resolvers.intake import load_form_requests
 from carebase.resolvers.invoices import balances
@@ -47,11 +49,10 @@ class Loaders:
 
         async def organizations(ids: Sequence[uuid.UUID]) -> list[Organization | None]:
             rows = await uow.session.execute(select(Organization).where(Organization.id.in_(ids)))
-            found = {o.id: o for o in rows.scalars()}
-            return [found.get(i) for i in ids]
+            return in_order(rows.scalars(), ids, lambda o: o.id)
 
         async def appointment_types(ids: Sequence[uuid.UUID]) -> list[AppointmentType | None]:
-            return await load_appointment_types_any(uow, ids)
+            return await load_appointment_types(uow, principal, ids)
 
         async def history(ids: Sequence[uuid.UUID]) -> list[list[AppointmentEvent]]:
             return await load_history(uow, ids)
@@ -61,8 +62,7 @@ class Loaders:
 
         async def forms(ids: Sequence[uuid.UUID]) -> list[Form | None]:
             rows = await uow.session.execute(select(Form).where(Form.id.in_(ids)))
-            found = {f.id: f for f in rows.scalars()}
-            return [found.get(i) for i in ids]
+            return in_order(rows.scalars(), ids, lambda f: f.id)
 
         async def versions(keys: Sequence[tuple[uuid.UUID, int]]) -> list[FormVersion | None]:
             return await load_versions(uow, keys)
@@ -73,8 +73,7 @@ class Loaders:
                     Account.id.in_(ids), Account.organization_id == principal.organization_id
                 )
             )
-            found = {a.id: a for a in rows.scalars()}
-            return [found.get(i) for i in ids]
+            return in_order(rows.scalars(), ids, lambda a: a.id)
 
         async def unread(ids: Sequence[uuid.UUID]) -> list[int]:
             return await unread_counts(uow, principal, ids)
@@ -97,8 +96,7 @@ class Loaders:
                     select(Invoice), principal, Invoice.organization_id, Invoice.client_id
                 ).where(Invoice.id.in_(ids))
             )
-            found = {i.id: i for i in rows.scalars()}
-            return [found.get(i) for i in ids]
+            return in_order(rows.scalars(), ids, lambda i: i.id)
 
         self.cards: DataLoader[uuid.UUID, list[PaymentMethod]] = DataLoader(load_fn=cards)
         self.balance: DataLoader[uuid.UUID, int] = DataLoader(load_fn=owed)

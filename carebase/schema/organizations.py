@@ -388,9 +388,6 @@ class OrganizationMutation:
             oauth_client=OAuthClient.from_model(client), client_secret=secret
         )
 
-
-@strawberry.type
-class OAuthClientMutation:
     @strawberry.mutation(name="revokeOAuthClient")  # type: ignore[untyped-decorator]
     async def revoke_oauth_client(
         self, info: Info, input: RevokeOAuthClientInput
