@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, cast
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,7 +23,6 @@ from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from carebase import pubsub
@@ -30,6 +31,7 @@ from carebase.auth.middleware import PrincipalMiddleware
 from carebase.auth.principal import ANONYMOUS, Principal
 from carebase.config import Settings
 from carebase.db import Database
+from carebase.http_edge import BodyLimitMiddleware, SecurityHeadersMiddleware
 from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
@@ -43,6 +45,7 @@ log = logging.getLogger("carebase")
 
 
 MAX_SUBSCRIPTIONS = 20
+MAX_JSON_DEPTH = 64
 SESSION_CHECK_SECONDS = 2.0
 
 
@@ -105,24 +108,32 @@ class CarebaseGraphQL(GraphQL[Context, None]):
             principal=principal,
         )
 
-    async def execute_single(
-        self,
-        request: Any,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: Any,
-        request_data: Any,
-    ) -> ExecutionResult:
-        # Reads write too (audit rows), so SQLite takes its write lock up front for every
-        # request: upgrading a read transaction fails at once when another writer got in first.
-        # The unit of work commits even when a field failed unexpectedly: each mutation ran in
-        # its own savepoint (a failed one left nothing), and what was read must stay audited.
-        async with self.db.unit_of_work(write=True) as uow:
-            context.open(uow)
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson refuses nesting past 1024; past ``MAX_JSON_DEPTH`` we refuse too (400)."""
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise json.JSONDecodeError("Unable to parse request body as JSON", "", 0) from exc
+        if _too_deep(value, MAX_JSON_DEPTH):
+            raise json.JSONDecodeError("The JSON is nested too deep", "", 0)
+        return value
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """Iterative, so a deep value cannot exhaust the stack on the way."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
@@ -172,10 +183,14 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
         return JSONResponse({"status": "ok"})
 
     graphql = CarebaseGraphQL(settings, db, authenticator)
-    middleware = [Middleware(PrincipalMiddleware, authenticator=authenticator)]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, production=settings.is_production),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(PrincipalMiddleware, authenticator=authenticator),
+    ]
     if settings.allowed_origins:
         middleware.insert(
-            0,
+            2,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),

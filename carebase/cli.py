@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from carebase import logs
 from carebase.config import Settings, SettingsError
 
 
@@ -38,16 +39,18 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from carebase.app import create_app
+    from carebase.server import uvicorn_config
 
     settings = _settings()
     _ensure_schema(settings)
-    uvicorn.run(
+    config = uvicorn_config(
         create_app(settings),
+        settings,
         host=args.host,
         port=args.port,
-        proxy_headers=False,  # X-Forwarded-For is judged by CAREBASE_TRUSTED_PROXIES
-        log_level="info",
+        log_config=logs.log_config(),  # one format; request lines without query strings
     )
+    uvicorn.Server(config).run()
 
 
 def _wait_for_signal() -> None:
@@ -122,7 +125,7 @@ def export_schema(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     parser = argparse.ArgumentParser(prog="carebase", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("serve", help="run the API (uvicorn)")

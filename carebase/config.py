@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 DEFAULT_SQLITE_FILE = "carebase.sqlite3"
@@ -47,6 +47,18 @@ class Settings:
     twilio_auth_token: str = ""
     twilio_from_number: str = ""
     twilio_api_base: str = ""
+    # log-in and password-reset throttling (carebase/resolvers/sessions.py)
+    login_max_failures: int = 10
+    login_window_seconds: float = 900.0
+    login_max_per_address: int = 30
+    login_slowdown_seconds: float = 5.0
+    password_reset_per_email: int = 3
+    password_reset_per_address: int = 10
+    # the web process's guards against slow or oversized requests (see carebase/server.py)
+    max_body_bytes: int = 1_048_576
+    request_head_timeout_seconds: float = 10.0
+    request_body_timeout_seconds: float = 30.0
+    max_concurrency: int = 1000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -128,6 +140,19 @@ class Settings:
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
             twilio_from_number=get("TWILIO_FROM_NUMBER"),
             twilio_api_base=get("TWILIO_API_BASE"),
+            max_body_bytes=int(
+                _number("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, whole=True)
+            ),
+            request_head_timeout_seconds=_number(
+                "REQUEST_HEAD_TIMEOUT_SECONDS", get("REQUEST_HEAD_TIMEOUT_SECONDS", "10"), 0.1
+            ),
+            request_body_timeout_seconds=_number(
+                "REQUEST_BODY_TIMEOUT_SECONDS", get("REQUEST_BODY_TIMEOUT_SECONDS", "30"), 0.1
+            ),
+            max_concurrency=int(
+                _number("MAX_CONCURRENCY", get("MAX_CONCURRENCY", "1000"), 1, whole=True)
+            ),
+            **_throttling(get),
             extra={k: v for k, v in env.items() if k.startswith("CAREBASE_")},
         )
 
@@ -200,3 +225,23 @@ def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, 
                     f"CAREBASE_TRUSTED_PROXIES has a bad address or network: {part.strip()!r}"
                 ) from None
     return tuple(nets)
+
+
+def _throttling(get: Callable[[str, str], str]) -> dict[str, Any]:
+    """The log-in and password-reset limits: counts are whole numbers, at least 1."""
+
+    def whole(name: str, default: int) -> int:
+        return int(_number(name, get(name, str(default)), 1, whole=True))
+
+    return {
+        "login_max_failures": whole("LOGIN_MAX_FAILURES", 10),
+        "login_window_seconds": _number(
+            "LOGIN_WINDOW_SECONDS", get("LOGIN_WINDOW_SECONDS", "900"), 1
+        ),
+        "login_max_per_address": whole("LOGIN_MAX_PER_ADDRESS", 30),
+        "login_slowdown_seconds": _number(
+            "LOGIN_SLOWDOWN_SECONDS", get("LOGIN_SLOWDOWN_SECONDS", "5"), 0
+        ),
+        "password_reset_per_email": whole("PASSWORD_RESET_PER_EMAIL", 3),
+        "password_reset_per_address": whole("PASSWORD_RESET_PER_ADDRESS", 10),
+    }

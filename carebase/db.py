@@ -32,16 +32,23 @@ WRITE_OPTION = "carebase_write"
 
 
 def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+    # a database error's text leaves out its bound values (emails, names, notes), since
+    # an unexpected error is logged with its traceback
     if settings.is_sqlite:
         engine = create_async_engine(
             settings.database_url,
+            hide_parameters=True,
             connect_args={"timeout": 30},
             poolclass=NullPool if ":memory:" not in settings.database_url else None,
         )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
-        settings.database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        settings.database_url,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
     )
 
 
@@ -81,8 +88,15 @@ class SerialSession(AsyncSession):
 
     async def _run(self, operation: Awaitable[Any]) -> Any:
         """One at a time, and never cut off halfway: a field cancelled mid-statement (a
-        sibling failed) lets the statement finish before the cancellation goes on."""
-        async with self._turn:
+        sibling failed) lets the statement finish before the cancellation goes on; one
+        cancelled while waiting for its turn never starts (and is closed, not left unawaited)."""
+        try:
+            await self._turn.acquire()
+        except BaseException:
+            if inspect.iscoroutine(operation):
+                operation.close()
+            raise
+        try:
             task = asyncio.ensure_future(operation)
             try:
                 return await asyncio.shield(task)
@@ -90,6 +104,8 @@ class SerialSession(AsyncSession):
                 with contextlib.suppress(BaseException):
                     await task
                 raise
+        finally:
+            self._turn.release()
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self._run(super().execute(*args, **kwargs))

@@ -17,10 +17,27 @@ from carebase import migrate
 from carebase.app import create_app
 from carebase.config import Settings
 from tests.fixtures.graphql import GraphQLClient
+from tests.fixtures.secrets import EVENT_HOOKS, secret
 from tests.fixtures.smtp import Inbox, body_of, start_smtp
 from tests.fixtures.stripe_server import localstripe
 
-PASSWORD = "correct horse battery"
+# every log record of the run is kept and searched for what tests register with `secret`
+pytest_plugins = ["tests.fixtures.log_capture"]
+
+PASSWORD = secret("correct horse battery", "password")
+
+
+def _redis_of_this_worker() -> None:
+    """xdist workers share one Redis: each takes its own database number, so one worker's
+    `carebase worker` never takes (and drops) another's jobs."""
+    url = os.environ.get("CAREBASE_TEST_REDIS_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if url and worker.startswith("gw"):
+        base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        os.environ["CAREBASE_TEST_REDIS_URL"] = f"{base}/{1 + int(worker[2:])}"
+
+
+_redis_of_this_worker()
 
 
 def pytest_report_header() -> str:
@@ -28,13 +45,36 @@ def pytest_report_header() -> str:
 
 
 def database_url_for_run(tmp: str) -> str:
-    return os.environ.get("CAREBASE_TEST_DATABASE_URL") or f"sqlite:///{tmp}/carebase-test.sqlite3"
+    """One database per run, and per xdist worker: PostgreSQL's gets the worker's suffix."""
+    url = os.environ.get("CAREBASE_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp}/carebase-test.sqlite3"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{url}_{worker}" if worker else url
 
 
 def reset_database(url: str) -> None:
-    """One database per run: PostgreSQL's schema is dropped and made anew."""
+    """PostgreSQL's database is created if missing, its schema dropped and made anew."""
     if url.startswith("postgres"):
+        _create_pg_database(url)
         _drop_pg_schema(url)
+
+
+def _create_pg_database(url: str) -> None:
+    import asyncpg
+
+    dsn = re.sub(r"^postgres(ql)?(\+asyncpg)?://", "postgresql://", url)
+    server, _, name = dsn.rpartition("/")
+
+    async def create() -> None:
+        conn = await asyncpg.connect(f"{server}/postgres")
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
 
 
 def _drop_pg_schema(url: str) -> None:
@@ -108,7 +148,9 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://carebase.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://carebase.test", event_hooks=EVENT_HOOKS
+    ) as client:
         yield client
 
 
@@ -118,7 +160,7 @@ def api(http: httpx.AsyncClient) -> GraphQLClient:
 
 
 def unique_email(prefix: str = "user") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.test"
+    return secret(f"{prefix}-{uuid.uuid4().hex[:10]}@example.test", "email")
 
 
 @dataclass
@@ -149,6 +191,8 @@ async def sign_up(api: GraphQLClient, name: str = "Harbor Therapy") -> Practice:
     )
     payload = data["signUpOrganization"]
     assert payload["userErrors"] == []
+    secret(payload["refreshToken"], "refresh token")
+    secret(payload["accessToken"], "access token")
     return Practice(payload["organization"], payload["accessToken"], email, payload["viewer"])
 
 
@@ -160,4 +204,4 @@ async def practice(api: GraphQLClient) -> Practice:
 def token_from(message: Any) -> str:
     match = re.search(r"token=([A-Za-z0-9_\-]+)", body_of(message))
     assert match, body_of(message)
-    return match.group(1)
+    return secret(match.group(1), "token")

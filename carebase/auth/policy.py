@@ -43,6 +43,20 @@ def require_member(principal: Principal, area: str, *, write: bool = False) -> N
         raise forbidden(f"This credential lacks the {area}:{'write' if write else 'read'} scope")
 
 
+def require_reader(principal: Principal, area: str) -> None:
+    """A client reads their own (the caller limits which rows); a member, API key or OAuth
+    client needs the area's read scope."""
+    require_authenticated(principal)
+    if not principal.is_client:
+        require_member(principal, area)
+
+
+def sees_member_details(principal: Principal) -> bool:
+    """A member's email and role are for the practice's members (and their keys); clients,
+    the widget and anonymous callers see of a member only the name."""
+    return principal.is_member
+
+
 def require_manager(principal: Principal, area: str = "settings") -> None:
     require_member(principal, area, write=True)
     if not (principal.role and principal.role.manages):

@@ -27,6 +27,10 @@ class CardDeclined(Exception):
         self.intent_id = intent_id
 
 
+class UnknownPaymentMethod(Exception):
+    """Stripe knows no such payment method (or refuses to attach it): the caller's input."""
+
+
 class StripeUnavailable(Exception):
     """Stripe could not be reached, or answered 5xx: the outcome is unknown."""
 
@@ -98,11 +102,14 @@ class StripeGateway:
         return str(intent.client_secret)
 
     def attach_card(self, *, payment_method_id: str, customer_id: str) -> Card:
-        method = self._call(
-            self.client.v1.payment_methods.attach,
-            payment_method_id,
-            params={"customer": customer_id},
-        )
+        try:
+            method = self._call(
+                self.client.v1.payment_methods.attach,
+                payment_method_id,
+                params={"customer": customer_id},
+            )
+        except stripe.InvalidRequestError as error:
+            raise UnknownPaymentMethod(str(error)) from error
         card = method.card
         return Card(
             id=str(method.id),

@@ -65,12 +65,8 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
             )
             status = EmailStatus.SENT
         else:
-            log.info(
-                "email (no SMTP configured) to=%s subject=%r\n%s",
-                email.to_address,
-                email.subject,
-                email.body,
-            )
+            # the address, subject and body stay in the outbox row: they carry names and links
+            log.info("email %s (%s) kept in the outbox: no SMTP configured", email.id, email.kind)
             status = EmailStatus.LOGGED
     except Exception as exc:
         final = email.attempts >= MAX_ATTEMPTS
@@ -85,10 +81,17 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
                     next_attempt_at=utcnow() + timedelta(minutes=10),
                 )
             )
-        log.warning("email %s not sent (attempt %s): %s", email_id, email.attempts, exc)
+        # the error's text can name the recipient (a refused address): the row keeps it
+        log.warning(
+            "email %s (%s) not sent (attempt %s): %s",
+            email_id,
+            email.kind,
+            email.attempts,
+            type(exc).__name__,
+        )
         if final:
             return
-        raise EmailNotSent(str(exc)) from exc
+        raise EmailNotSent(f"email {email_id} not sent: {type(exc).__name__}") from None
     async with db.unit_of_work(write=True) as uow:
         await uow.session.execute(
             update(Email)

@@ -57,7 +57,8 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
             sid = await asyncio.to_thread(send_sms, settings, to=sms.to_number, body=sms.body)
             status = EmailStatus.SENT
         else:
-            log.info("sms (no Twilio configured) to=%s\n%s", sms.to_number, sms.body)
+            # the number and body stay in the outbox row
+            log.info("sms %s (%s) kept in the outbox: no Twilio configured", sms.id, sms.kind)
             status = EmailStatus.LOGGED
     except Exception as exc:
         final = sms.attempts >= MAX_ATTEMPTS
@@ -70,9 +71,17 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
                     last_error=f"{type(exc).__name__}: {exc}"[:2000],
                 )
             )
+        # Twilio's error text can quote the number: the row keeps it, the log gets the kind
+        log.warning(
+            "sms %s (%s) not sent (attempt %s): %s",
+            sms_id,
+            sms.kind,
+            sms.attempts,
+            type(exc).__name__,
+        )
         if final:
             return
-        raise SmsNotSent(str(exc)) from exc
+        raise SmsNotSent(f"sms {sms_id} not sent: {type(exc).__name__}") from None
     async with db.unit_of_work(write=True) as uow:
         await uow.session.execute(
             update(SmsMessage)

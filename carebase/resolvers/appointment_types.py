@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from carebase.auth.policy import org_id, require_authenticated, require_manager, scoped
+from carebase.auth.policy import org_id, require_manager, require_reader, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
@@ -121,8 +121,9 @@ async def get_appointment_type(
             AppointmentType.bookable_by_clients.is_(True),
         )
     else:
-        require_authenticated(principal)
-        # types are organization-wide reference data: clients see them too
+        # types are organization-wide reference data: clients see them too; members and
+        # keys need appointments:read (prices and autocharge flags are not for every key)
+        require_reader(principal, "appointments")
         stmt = scoped(stmt, principal, AppointmentType.organization_id, client_column=False)
     found = (await uow.session.execute(stmt)).scalar_one_or_none()
     if found is None:
@@ -133,14 +134,23 @@ async def get_appointment_type(
 async def list_appointment_types(
     uow: UnitOfWork, principal: Principal, *, bookable_only: bool = False
 ) -> list[AppointmentType]:
-    if principal.kind == "publishable":
-        bookable_only = True
-    else:
-        require_authenticated(principal)
-        if principal.is_client:
-            bookable_only = True
+    """The ``appointmentTypes`` query: clients read the bookable ones, members and keys with
+    appointments:read all of them; the widget reads its own through ``bookable_types``."""
+    require_reader(principal, "appointments")
+    assert principal.organization_id is not None
+    return await _types(uow, principal.organization_id, bookable_only or principal.is_client)
+
+
+async def bookable_types(uow: UnitOfWork, organization_id: uuid.UUID) -> list[AppointmentType]:
+    """What the practice offers to be booked: public, as ``publicBookingProfile`` shows it."""
+    return await _types(uow, organization_id, bookable_only=True)
+
+
+async def _types(
+    uow: UnitOfWork, organization_id: uuid.UUID, bookable_only: bool
+) -> list[AppointmentType]:
     stmt = select(AppointmentType).where(
-        AppointmentType.organization_id == principal.organization_id,
+        AppointmentType.organization_id == organization_id,
         AppointmentType.archived_at.is_(None),
     )
     if bookable_only:

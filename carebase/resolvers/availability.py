@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from carebase.auth.policy import require_authenticated, require_member
+from carebase.auth.policy import require_authenticated, require_member, require_reader
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import forbidden, invalid, not_found
@@ -131,7 +131,9 @@ async def set_availability(
 async def get_availability(
     uow: UnitOfWork, principal: Principal, provider_id: uuid.UUID
 ) -> Availability | None:
-    require_authenticated(principal)
+    """A provider's hours: clients of the practice may read them; members and keys need
+    appointments:read."""
+    require_reader(principal, "appointments")
     return (
         await uow.session.execute(
             select(Availability).where(

@@ -236,7 +236,8 @@ async def _mark_read(uow: UnitOfWork, conversation_id: uuid.UUID, account_id: uu
 async def mark_conversation_read(
     uow: UnitOfWork, principal: Principal, *, conversation_id: uuid.UUID
 ) -> Conversation:
-    conversation = await get_conversation(uow, principal, conversation_id)
+    # a read mark is a write: a key or OAuth client needs chat:write for it
+    conversation = await get_conversation(uow, principal, conversation_id, write=True)
     assert principal.account_id
     await _mark_read(uow, conversation.id, principal.account_id)
     return conversation

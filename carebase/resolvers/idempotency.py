@@ -19,6 +19,9 @@ from carebase.resolvers.common import now
 
 T = TypeVar("T")
 KEEP_FOR = timedelta(hours=24)
+# answers about who asks, not about the input: never remembered under a key, so that a
+# refused caller cannot decide the answer the rightful caller later gets for that key
+NOT_REMEMBERED = frozenset({ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND})
 
 
 def _hash(request: dict[str, Any]) -> str:
@@ -98,6 +101,8 @@ async def run_idempotent(
     try:
         result = await execute()
     except DomainError as failure:
+        if failure.code in NOT_REMEMBERED:
+            raise
         uow.keep_on_failure.append(
             record(
                 {

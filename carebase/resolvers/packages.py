@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from carebase.auth.policy import org_id, require_authenticated, require_manager, require_member
+from carebase.auth.policy import (
+    org_id,
+    require_authenticated,
+    require_manager,
+    require_member,
+    require_reader,
+)
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
@@ -79,7 +85,8 @@ async def create_package(
 
 
 async def list_packages(uow: UnitOfWork, principal: Principal) -> list[Package]:
-    require_authenticated(principal)
+    """Clients see what they may buy; members and keys need billing:read."""
+    require_reader(principal, "billing")
     rows = await uow.session.execute(
         select(Package)
         .where(Package.organization_id == principal.organization_id, Package.archived_at.is_(None))

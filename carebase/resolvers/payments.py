@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from carebase.gateways.stripe import (
     PaymentsNotConfigured,
     StripeGateway,
     StripeUnavailable,
+    UnknownPaymentMethod,
 )
 from carebase.models import (
     Account,
@@ -53,6 +55,8 @@ from carebase.resolvers.common import (
 from carebase.resolvers.idempotency import run_idempotent
 
 RECONCILE_AFTER_MS = 30_000
+# what a Stripe object id looks like (pm_..., card_..., src_...), checked before asking Stripe
+STRIPE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,254}")
 
 # what follows a payment's success elsewhere (an invoice paid, a package's credits granted)
 SucceededHook = Callable[[UnitOfWork, Payment], Awaitable[None]]
@@ -136,6 +140,8 @@ async def attach_payment_method(
     make_default: bool,
 ) -> PaymentMethod:
     client = await _billing_client(uow, principal, client_id, write=True)
+    if not STRIPE_ID.fullmatch(stripe_payment_method_id):
+        raise invalid("Not a Stripe payment method id", "stripePaymentMethodId")
     stripe_customer = await customer_id(uow, client)
     try:
         card = await asyncio.to_thread(
@@ -143,6 +149,8 @@ async def attach_payment_method(
             payment_method_id=stripe_payment_method_id,
             customer_id=stripe_customer,
         )
+    except UnknownPaymentMethod:
+        raise invalid("No such payment method", "stripePaymentMethodId") from None
     except CardDeclined as declined:
         raise DomainError(
             ErrorCode.CARD_DECLINED, declined.message, "stripePaymentMethodId"
@@ -194,6 +202,7 @@ async def _cards(uow: UnitOfWork, client_id: uuid.UUID) -> list[PaymentMethod]:
 
 
 async def _method(uow: UnitOfWork, principal: Principal, method_id: uuid.UUID) -> PaymentMethod:
+    require_authenticated(principal)  # no credentials: UNAUTHENTICATED, not "no such card"
     method = (
         await uow.session.execute(
             select(PaymentMethod).where(

@@ -11,7 +11,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import forbidden
 from carebase.models import Account, AppointmentType, Availability, Organization, Role
-from carebase.resolvers.appointment_types import list_appointment_types
+from carebase.resolvers.appointment_types import bookable_types
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ async def booking_profile(uow: UnitOfWork, principal: Principal) -> BookingProfi
     if principal.organization_id is None:
         raise forbidden("Send the practice's publishable key")
     org = await uow.session.get_one(Organization, principal.organization_id)
-    types = await list_appointment_types(uow, principal, bookable_only=True)
+    types = await bookable_types(uow, org.id)
     # providers who take bookings: those who have set their hours
     providers = await uow.session.execute(
         select(Account)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import Update, delete, func, select, update
 
 from carebase.auth.passwords import check_strength, hash_password, verify_password
 from carebase.auth.policy import require_authenticated
@@ -21,17 +23,20 @@ from carebase.models import (
     LoginAttempt,
     OneTimeToken,
     Organization,
+    RateLimitHit,
     RefreshToken,
     TokenPurpose,
 )
+from carebase.resolvers import rate_limits
 from carebase.resolvers.common import check_email, now
 from carebase.resolvers.notifications import portal_link, queue_email
 
 REFRESH_TTL = timedelta(days=30)
 INVITATION_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=1)
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_MAX_FAILURES = 10
+RESET_REQUEST_WINDOW = timedelta(hours=1)
+# an address from which an account of the email logged in this recently skips the slowdown
+KNOWN_ADDRESS_TTL = REFRESH_TTL
 
 
 @dataclass(frozen=True)
@@ -78,18 +83,9 @@ async def log_in(
     organization_id: uuid.UUID | None,
     ip: str | None,
 ) -> AuthResult:
+    """Check an email and password; failures are throttled (see ``_check_throttle``)."""
     email = email.strip().lower()
-    failures = (
-        await uow.session.execute(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.email == email, LoginAttempt.created_at > now() - LOGIN_WINDOW)
-        )
-    ).scalar_one()
-    if failures >= LOGIN_MAX_FAILURES:
-        raise DomainError(
-            ErrorCode.RATE_LIMITED, "Too many failed log-ins for this email; try again later"
-        )
+    await _check_throttle(uow, email, ip)
     stmt = select(Account).where(Account.email == email, Account.archived_at.is_(None))
     if organization_id is not None:
         stmt = stmt.where(Account.organization_id == organization_id)
@@ -99,7 +95,7 @@ async def log_in(
     if not accounts:
         verify_password(None, password, cost)
     if not matched:
-        uow.keep_on_failure.append(LoginAttempt(email=email, ip=ip))
+        _count_failure(uow, email, ip)
         raise _invalid_credentials()
     if len(accounts) > 1:
         # only reached when the password matched one of them: nothing is revealed otherwise
@@ -109,6 +105,114 @@ async def log_in(
             "organizationId",
         )
     return await start_session(uow, matched[0], ip)
+
+
+def refuse_repeated_log_in(uow: UnitOfWork, *, email: str, ip: str | None) -> NoReturn:
+    """A second ``logIn`` in one request (aliases): refused without looking at the password,
+    and counted as a failed attempt, so aliases cannot multiply the attempts of one request."""
+    _count_failure(uow, email.strip().lower(), ip)
+    raise DomainError(ErrorCode.RATE_LIMITED, "Only one logIn per request")
+
+
+def _count_failure(uow: UnitOfWork, email: str, ip: str | None) -> None:
+    # written even though the log-in fails (its savepoint is rolled back)
+    uow.keep_on_failure.append(LoginAttempt(email=email, ip=ip))
+    if ip is not None:
+        uow.keep_on_failure.append(RateLimitHit(key=_address_key(ip)))
+
+
+def _address_key(ip: str) -> str:
+    return f"login-failures:{ip}"
+
+
+async def _check_throttle(uow: UnitOfWork, email: str, ip: str | None) -> None:
+    """Refuse a log-in attempt with RATE_LIMITED when throttled; only failures are counted.
+
+    Three rules, over the last ``login_window_seconds`` (settings ``CAREBASE_LOGIN_*``):
+
+    1. **Per address**: an address with ``login_max_per_address`` failures, whatever the
+       emails, is refused for every email (spraying many emails from one address).
+    2. **Per email and address**: ``login_max_failures`` failures for one email from one
+       address lock that address out of that email, and only that address.
+    3. **Per email alone, a slowdown that never locks**: once an email has
+       ``login_max_failures`` failures from all addresses together, each address waits
+       ``login_slowdown_seconds`` after its own last failure for that email before trying it
+       again; an address from which the email logged in within ``KNOWN_ADDRESS_TTL`` is not
+       slowed.
+
+    Why the slowdown is counted per address and not as one slot per email: a single slot
+    (one attempt every few seconds per email, from anywhere) can be taken again and again by
+    a stranger sending attempts continuously, which would starve, that is lock out, the owner
+    trying from a new device. Per address, what a stranger does never delays another address:
+    the owner's first attempt from a fresh address always goes through, and after a typo the
+    owner waits only the few seconds. Many addresses together still get at most
+    ``login_max_failures`` attempts each per window, one every few seconds, and each of them
+    is bounded across emails by rule 1.
+
+    Refused attempts test no password and are not counted, so a locked address is free again
+    once its failures age out of the window. A successful ``resetPassword`` deletes the
+    email's failures (``reset_password``). Without a known address (``ip`` is None: the
+    server saw no peer), rule 1 is skipped and such callers share one address for rules 2
+    and 3.
+    """
+    settings = uow.settings
+    window = timedelta(seconds=settings.login_window_seconds)
+    since = now() - window
+    if ip is not None and (
+        await rate_limits.count(uow, _address_key(ip), window) >= settings.login_max_per_address
+    ):
+        raise DomainError(
+            ErrorCode.RATE_LIMITED, "Too many failed log-ins from this address; try again later"
+        )
+    here, last_here = (
+        await uow.session.execute(
+            select(func.count(), func.max(LoginAttempt.created_at)).where(
+                LoginAttempt.email == email,
+                LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip,
+                LoginAttempt.created_at > since,
+            )
+        )
+    ).one()
+    if here >= settings.login_max_failures:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED,
+            "Too many failed log-ins for this email from this address; try again later",
+        )
+    if last_here is None:
+        return  # this address has not failed for this email lately: never slowed
+    wait = (last_here + timedelta(seconds=settings.login_slowdown_seconds) - now()).total_seconds()
+    if wait <= 0:
+        return
+    everywhere = (
+        await uow.session.execute(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.email == email, LoginAttempt.created_at > since)
+        )
+    ).scalar_one()
+    if everywhere < settings.login_max_failures or await _known_address(uow, email, ip):
+        return
+    raise DomainError(
+        ErrorCode.RATE_LIMITED,
+        f"Too many failed log-ins for this email; try again in {math.ceil(wait)} seconds",
+    )
+
+
+async def _known_address(uow: UnitOfWork, email: str, ip: str | None) -> bool:
+    """Whether an account of ``email`` started a session from ``ip`` lately."""
+    if ip is None:
+        return False
+    found = await uow.session.execute(
+        select(AuthSession.id)
+        .join(Account, Account.id == AuthSession.account_id)
+        .where(
+            Account.email == email,
+            AuthSession.ip == ip,
+            AuthSession.created_at > now() - KNOWN_ADDRESS_TTL,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None) -> AuthResult:
@@ -253,12 +357,33 @@ async def _spend_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpo
 
 
 async def request_password_reset(
-    uow: UnitOfWork, *, email: str, organization_id: uuid.UUID | None
+    uow: UnitOfWork, *, email: str, organization_id: uuid.UUID | None, ip: str | None
 ) -> None:
-    """Always succeeds: whether the email exists is not revealed."""
+    """Always succeeds: whether the email exists is not revealed.
+
+    Throttled per hour: ``password_reset_per_address`` requests from one address and
+    ``password_reset_per_email`` for one email (``CAREBASE_PASSWORD_RESET_PER_*``); over
+    either, nothing is sent and the answer is the same success. A stranger using up an
+    email's quota locks nobody out: each of those emails reached the owner's inbox, and the
+    newest link stays valid for the hour the quota lasts."""
     try:
         email = check_email(email)
     except DomainError:
+        return
+    settings = uow.settings
+    if ip is not None and not await rate_limits.allow(
+        uow,
+        f"password-reset:ip:{ip}",
+        limit=settings.password_reset_per_address,
+        window=RESET_REQUEST_WINDOW,
+    ):
+        return
+    if not await rate_limits.allow(
+        uow,
+        f"password-reset:email:{hash_secret(email)}",  # emails may outgrow the key column
+        limit=settings.password_reset_per_email,
+        window=RESET_REQUEST_WINDOW,
+    ):
         return
     stmt = (
         select(Account, Organization)
@@ -294,6 +419,8 @@ async def reset_password(
     if account.invitation_accepted_at is None:
         account.invitation_accepted_at = now()  # proving the mailbox is as good as accepting
     await uow.session.execute(_revoke_sessions(account_id=account.id, reason="password_reset"))
+    # the owner proved the mailbox: the email's failed log-ins, and so its locks, are gone
+    await uow.session.execute(delete(LoginAttempt).where(LoginAttempt.email == account.email))
     return await start_session(uow, account, ip)
 
 

@@ -13,9 +13,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -29,14 +27,16 @@ from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeMutation, IntakeQuery
-from carebase.schema.limits import MAX_TOKENS, RULES, CostLimit
+from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.organizations import OrganizationMutation, OrganizationQuery
+from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.sessions import SessionMutation
+from carebase.schema.unit_of_work import UnitOfWorkExtension
 
-PRODUCTION_RULES = (*RULES, NoSchemaIntrospectionCustomRule)
+PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)
 
 
 @strawberry.type
@@ -105,16 +105,20 @@ class CarebaseSchema(strawberry.Schema):
             if self.config.disable_field_suggestions and "Did you mean" in error.message:
                 # names of the schema stay private in production, like introspection
                 error.message = SUGGESTION.sub("", error.message)
-        super().process_errors(errors, execution_context)
+        # expected errors: one INFO line each; only the unexpected keep ERROR and a trace
+        unexpected = CarebaseErrors.log_expected(errors)
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
-    rules = PRODUCTION_RULES if production else RULES
+    rules = PRODUCTION_RULES if production else ()
     extensions: list[Callable[[], SchemaExtension]] = [
+        UnitOfWorkExtension,
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: AddValidationRules(list(rules)),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        BoundedParserCache,
+        LimitsThenValidation,
         CostLimit,
         IntakeGateExtension,
         CarebaseErrors,

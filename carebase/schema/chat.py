@@ -17,7 +17,7 @@ from carebase.resolvers.appointment_events import appointments_channel
 from carebase.resolvers.common import page_request
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
-from carebase.schema.people import Client, Viewer, viewer_of
+from carebase.schema.people import Client, Viewer, person_of
 from carebase.schema.relay import (
     Connection,
     Node,
@@ -49,7 +49,7 @@ class Message(Node):
     @strawberry.field
     async def sender(self, info: Info) -> Viewer:
         account = await info.context.loaders.account.load(self.model.sender_id)
-        viewer = viewer_of(account)
+        viewer = person_of(account)
         assert viewer is not None
         return viewer
 

@@ -6,7 +6,7 @@ the unit of work (opened per event) lives in a context variable, not on the shar
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -40,8 +40,15 @@ class Context:
     principal: Principal
     connection_params: dict[str, Any] | None = None
 
-    def open(self, uow: UnitOfWork) -> None:
-        _scope.set(Scope(uow, Loaders(uow, self.principal)))
+    def open(self, uow: UnitOfWork) -> Token[Scope | None]:
+        return _scope.set(Scope(uow, Loaders(uow, self.principal)))
+
+    def close(self, token: Token[Scope | None]) -> None:
+        _scope.reset(token)
+
+    @property
+    def has_scope(self) -> bool:
+        return _scope.get() is not None
 
     @property
     def scope(self) -> Scope:

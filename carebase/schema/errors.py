@@ -60,6 +60,18 @@ def _code_of(error: GraphQLError) -> str | None:
     return None
 
 
+def expected_code(error: GraphQLError) -> str:
+    """The code an expected error answers with (or the kind of document error it is)."""
+    code = _code_of(error) or (error.extensions or {}).get("code")
+    original = error.original_error
+    if code is None and isinstance(original, GraphQLError):
+        code = (original.extensions or {}).get("code")
+    if code is None:
+        syntax = error.message.startswith("Syntax Error")
+        code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+    return str(code)
+
+
 class CarebaseErrors(MaskErrors):
     """Keep messages of validation and expected (coded) errors; mask everything else."""
 
@@ -70,6 +82,24 @@ class CarebaseErrors(MaskErrors):
     def _should_mask(error: GraphQLError) -> bool:
         original = error.original_error
         return original is not None and not isinstance(original, (DomainError, GraphQLError))
+
+    @classmethod
+    def is_unexpected(cls, error: GraphQLError) -> bool:
+        """What this extension masks as INTERNAL_SERVER_ERROR."""
+        return cls._should_mask(error)
+
+    @classmethod
+    def log_expected(cls, errors: list[GraphQLError]) -> list[GraphQLError]:
+        """Log each expected error as one INFO line (its code and path: never its message,
+        which can carry the caller's input); returns the unexpected ones, left to log."""
+        unexpected = []
+        for error in errors:
+            if cls.is_unexpected(error):
+                unexpected.append(error)
+            else:
+                path = ".".join(str(p) for p in error.path) if error.path else "-"
+                log.info("graphql error %s at %s", expected_code(error), path)
+        return unexpected
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)

@@ -18,7 +18,7 @@ from carebase.resolvers import intake as intake_ops
 from carebase.resolvers.common import page_request
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
-from carebase.schema.people import Client, Viewer, viewer_of
+from carebase.schema.people import Client, Viewer, person_of
 from carebase.schema.relay import (
     Connection,
     Node,
@@ -135,7 +135,7 @@ class FormRequest(Node):
         if self.model.filled_by_id is None:
             return None
         account = await info.context.loaders.account.load(self.model.filled_by_id)
-        return viewer_of(account)
+        return person_of(account)
 
 
 @node_resolver("FormRequest")

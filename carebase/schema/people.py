@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from carebase.auth.policy import require_authenticated, require_member
+from carebase.auth.policy import require_authenticated, require_member, sees_member_details
 from carebase.errors import DomainError
 from carebase.models import Account
 from carebase.models import Role as RoleModel
@@ -36,26 +36,45 @@ Role = strawberry.enum(RoleModel, name="Role")
 
 @strawberry.type
 class Member(Node):
+    """Of a member, a client sees only the name (and the time zone); email and role answer
+    null to clients, the widget and anonymous callers, and to members their values."""
+
     name: str
-    email: str
-    role: Role  # type: ignore[valid-type]
-    timezone: str
+    model: strawberry.Private[Account]
+    # the caller's own account (``viewer``, the payload of a log-in): always shown in full
+    own: strawberry.Private[bool]
+
+    @strawberry.field
+    def email(self, info: Info) -> str | None:
+        return self.model.email if self._details_visible(info) else None
+
+    @strawberry.field
+    def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
+        return self.model.role if self._details_visible(info) else None
+
+    @strawberry.field
+    def timezone(self) -> str:
+        return self.model.timezone
+
+    def _details_visible(self, info: Info) -> bool:
+        return self.own or sees_member_details(info.context.principal)
 
     @classmethod
-    def from_model(cls, account: Account) -> Member:
+    def from_model(cls, account: Account, *, own: bool = False) -> Member:
         return cls(
             id=to_global_id("Member", account.id),
             name=account.name,
-            email=account.email,
-            role=account.role,
-            timezone=account.timezone,
+            model=account,
+            own=own,
         )
 
 
 @strawberry.type
 class Client(Node):
     name: str
-    email: str
+    # always given; nullable as Member.email is, so that documents selecting ``email`` on
+    # both sides of ``Viewer`` (or of a ``node``) stay valid
+    email: str | None
     phone: str | None
     date_of_birth: date | None
     timezone: str
@@ -158,13 +177,23 @@ Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
 
 
 def viewer_of(account: Account | None) -> Member | Client | None:
+    """The caller's own account (``viewer``, log-in payloads): a member sees their own
+    email and role even before the request carries their token."""
     if account is None:
         return None
-    return (
-        Client.from_model(account)
-        if account.role is RoleModel.CLIENT
-        else Member.from_model(account)
-    )
+    if account.role is RoleModel.CLIENT:
+        return Client.from_model(account)
+    return Member.from_model(account, own=True)
+
+
+def person_of(account: Account | None) -> Member | Client | None:
+    """Someone else's account (a message's sender, who filled a form): a member of the
+    practice shows their email and role only to members."""
+    if account is None:
+        return None
+    if account.role is RoleModel.CLIENT:
+        return Client.from_model(account)
+    return Member.from_model(account)
 
 
 @node_resolver("Client")

@@ -140,8 +140,13 @@ class SessionMutation:
     @strawberry.mutation
     async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
         ctx = info.context
+        # one attempt per request: aliased logIn fields would multiply the attempts
+        repeated = ctx.extra.get("log_in_attempted", False)
+        ctx.extra["log_in_attempted"] = True
 
         async def op() -> AuthResult:
+            if repeated:
+                session_ops.refuse_repeated_log_in(ctx.uow, email=input.email, ip=ctx.principal.ip)
             return await session_ops.log_in(
                 ctx.uow,
                 email=input.email,
@@ -188,6 +193,7 @@ class SessionMutation:
                 organization_id=decode_optional_id(
                     input.organization_id, "Organization", field="organizationId"
                 ),
+                ip=ctx.principal.ip,
             )
 
         result = await run_mutation(info, op)

@@ -57,7 +57,10 @@ async def test_wrong_password_and_unknown_email_answer_the_same(
     assert wrong["logIn"]["accessToken"] is None
 
 
-async def test_ten_failures_throttle_the_email(api: GraphQLClient, practice: Practice) -> None:
+async def test_ten_failures_lock_this_address_out_of_the_email(
+    api: GraphQLClient, practice: Practice
+) -> None:
+    # only this address: other addresses are not locked (tests/schema/test_login_throttling.py)
     for _ in range(10):
         data = await api.op(
             "LogIn", {"input": {"email": practice.owner_email, "password": "wrong-password-1"}}
