@@ -13,7 +13,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
 from carebase.models import AppointmentType, ContactType, Organization, VideoProvider
-from carebase.resolvers.common import check_currency, check_name, in_order
+from carebase.resolvers.common import check_name, in_order, practice_currency
 from carebase.resolvers.video import zoom_configured
 
 
@@ -64,7 +64,7 @@ async def create_appointment_type(
         name=check_name(name),
         duration_minutes=_check_duration(duration_minutes),
         price_cents=_check_price(price_cents),
-        currency=check_currency(currency) if currency else org.currency,
+        currency=practice_currency(currency, org.currency),
         contact_type=contact_type,
         video_provider=_check_video(uow, contact_type, video_provider),
         bookable_by_clients=bookable_by_clients,
@@ -97,7 +97,8 @@ async def update_appointment_type(
     if "price_cents" in changes:
         kind.price_cents = _check_price(changes["price_cents"])
     if "currency" in changes:
-        kind.currency = check_currency(changes["currency"])
+        org = await uow.session.get_one(Organization, kind.organization_id)
+        kind.currency = practice_currency(changes["currency"], org.currency)
     if "contact_type" in changes or "video_provider" in changes:
         contact = changes.get("contact_type", kind.contact_type)
         provider = changes.get("video_provider", kind.video_provider)

@@ -37,7 +37,7 @@ from carebase.resolvers.availability import (
     slot_context,
 )
 from carebase.resolvers.clients import get_client
-from carebase.resolvers.common import check_email, check_name, now
+from carebase.resolvers.common import aware, check_email, check_name, now
 from carebase.resolvers.idempotency import run_idempotent
 from carebase.resolvers.notifications import portal_link
 from carebase.resolvers.rate_limits import hit
@@ -60,9 +60,7 @@ class Recurrence:
 
 
 def _check_start(starts_at: datetime) -> datetime:
-    if starts_at.tzinfo is None:
-        raise invalid("startsAt needs a UTC offset", "startsAt")
-    starts_at = starts_at.astimezone(UTC)
+    starts_at = aware(starts_at, "startsAt")
     if starts_at.second or starts_at.microsecond:
         raise invalid("Appointments start on a whole minute", "startsAt")
     return starts_at

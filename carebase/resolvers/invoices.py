@@ -26,7 +26,7 @@ from carebase.models import (
 )
 from carebase.resolvers import audit, payments
 from carebase.resolvers.clients import get_client
-from carebase.resolvers.common import Page, PageRequest, check_currency, now, paginate
+from carebase.resolvers.common import Page, PageRequest, now, paginate, practice_currency
 from carebase.resolvers.idempotency import run_idempotent
 from carebase.resolvers.notifications import portal_link, queue_email
 
@@ -98,7 +98,7 @@ async def create_invoice(
         client,
         lines=lines,
         due_date=due_date,
-        currency=check_currency(currency) if currency else org.currency,
+        currency=practice_currency(currency, org.currency),
     )
     audit.record(
         uow,

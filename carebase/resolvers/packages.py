@@ -31,7 +31,7 @@ from carebase.models import (
 )
 from carebase.resolvers import appointments, audit, booking, payments
 from carebase.resolvers.clients import get_client
-from carebase.resolvers.common import check_currency, check_name, grouped, now
+from carebase.resolvers.common import check_name, grouped, now, practice_currency
 from carebase.resolvers.idempotency import run_idempotent
 
 
@@ -73,7 +73,7 @@ async def create_package(
         organization_id=org.id,
         name=check_name(name),
         price_cents=price_cents,
-        currency=check_currency(currency) if currency else org.currency,
+        currency=practice_currency(currency, org.currency),
         items=[
             {"appointment_type_id": str(i.appointment_type_id), "quantity": i.quantity}
             for i in items

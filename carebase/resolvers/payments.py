@@ -47,10 +47,10 @@ from carebase.resolvers.clients import get_client
 from carebase.resolvers.common import (
     Page,
     PageRequest,
-    check_currency,
     grouped,
     now,
     paginate,
+    practice_currency,
 )
 from carebase.resolvers.idempotency import run_idempotent
 
@@ -439,7 +439,7 @@ async def charge_client(
     async def execute() -> Payment:
         client = await get_client(uow, principal, client_id, audit_read=False)
         amount = check_amount(amount_cents)
-        money = check_currency(currency) if currency else org.currency
+        money = practice_currency(currency, org.currency)
         gateway(uow)  # PAYMENTS_NOT_CONFIGURED before anything is written
         if await default_card(uow, client.id) is None:
             raise DomainError(
@@ -510,7 +510,7 @@ async def schedule_payment(
             client=client,
             kind=PaymentKind.SCHEDULED,
             amount_cents=check_amount(amount_cents),
-            currency=check_currency(currency) if currency else org.currency,
+            currency=practice_currency(currency, org.currency),
             description=description,
             status=PaymentStatus.SCHEDULED,
             scheduled_for=charge_on,
@@ -721,7 +721,7 @@ async def record_external_payment(
                 raise DomainError(
                     ErrorCode.INVOICE_NOT_OPEN, "This invoice is paid or void", "invoiceId"
                 )
-            paid_in = check_currency(currency) if currency else org.currency
+            paid_in = practice_currency(currency, org.currency)
             if amount_cents < invoice.total_cents or paid_in != invoice.currency:
                 raise invalid(
                     f"Settling the invoice takes {invoice.total_cents} cents in {invoice.currency}",
@@ -733,7 +733,7 @@ async def record_external_payment(
             client=client,
             kind=PaymentKind.EXTERNAL,
             amount_cents=check_amount(amount_cents),
-            currency=check_currency(currency) if currency else org.currency,
+            currency=practice_currency(currency, org.currency),
             status=PaymentStatus.SUCCEEDED,
             external_method=method,
             note=note,

@@ -9,7 +9,7 @@ import strawberry
 
 from carebase.models import AuditEvent as AuditEventModel
 from carebase.resolvers import audit as audit_ops
-from carebase.resolvers.common import page_request
+from carebase.resolvers.common import aware, page_request
 from carebase.schema.context import Info
 from carebase.schema.relay import Connection, Node, decode_optional_id, to_global_id
 
@@ -86,8 +86,8 @@ class AuditQuery:
                 actor_id=decode_optional_id(f.actor_id, "Member", "Client", field="actorId"),
                 action=f.action.value if f.action else None,
                 resource=f.resource,
-                since=f.since,
-                until=f.until,
+                since=aware(f.since, "since"),
+                until=aware(f.until, "until"),
             ),
             page=page_request(first, after),
         )

@@ -20,7 +20,7 @@ from carebase.models import PaymentStatus as PaymentStatusModel
 from carebase.resolvers import invoices as invoice_ops
 from carebase.resolvers import packages as package_ops
 from carebase.resolvers import payments as payment_ops
-from carebase.resolvers.common import page_request
+from carebase.resolvers.common import aware, page_request
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.organizations import Money
@@ -495,8 +495,8 @@ class BillingQuery:
                 client_id=decode_optional_id(f.client_id, "Client", field="clientId"),
                 status=f.status,
                 kind=f.kind,
-                start=f.from_,
-                end=f.to,
+                start=aware(f.from_, "from"),
+                end=aware(f.to, "to"),
             ),
             page=page_request(first, after),
         )

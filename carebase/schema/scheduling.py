@@ -24,7 +24,7 @@ from carebase.resolvers import audit
 from carebase.resolvers import availability as availability_ops
 from carebase.resolvers import booking as booking_ops
 from carebase.resolvers import public as public_ops
-from carebase.resolvers.common import page_request
+from carebase.resolvers.common import aware, page_request
 from carebase.resolvers.video import RoomAccess, join_video_call, links_for
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
@@ -556,8 +556,8 @@ class SchedulingQuery:
             info.context.principal,
             provider_id=decode_id(provider_id, "Member", field="providerId"),
             type_id=decode_id(appointment_type_id, "AppointmentType", field="appointmentTypeId"),
-            start=from_,
-            end=to,
+            start=aware(from_, "from"),
+            end=aware(to, "to"),
         )
         return [Slot(starts_at=s, ends_at=e) for s, e in found]
 
@@ -588,8 +588,8 @@ class SchedulingQuery:
             info.context.principal,
             filter=appointment_ops.AppointmentFilter(
                 status=f.status,
-                start=f.from_,
-                end=f.to,
+                start=aware(f.from_, "from"),
+                end=aware(f.to, "to"),
                 provider_id=decode_optional_id(f.provider_id, "Member", field="providerId"),
                 client_id=decode_optional_id(f.client_id, "Client", field="clientId"),
             ),
