@@ -50,7 +50,8 @@ from carebase.models import (
     Organization,
     Role,
 )
-from carebase.resolvers.availability import available_slots
+from carebase.resolvers.reactions import build_hooks
+from carebase.resolvers.scheduling.availability import available_slots
 
 TIMEZONE = "America/Chicago"
 OPENS, CLOSES = 8, 18  # the provider's hours, Monday to Friday
@@ -276,7 +277,7 @@ def run_size(size: int, runs: int, profile: bool) -> tuple[Result, str]:
     with tempfile.TemporaryDirectory(prefix="carebase-bench-") as directory:
         settings = settings_for(Path(directory))
         migrate.upgrade(settings)  # runs its own event loop: call it outside ours
-        return asyncio.run(measure(Database(settings), size, runs, profile))
+        return asyncio.run(measure(Database(settings, hooks=build_hooks()), size, runs, profile))
 
 
 def slope_us(sizes: list[int], values_ms: list[float]) -> float:

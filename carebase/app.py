@@ -36,7 +36,7 @@ from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
 from carebase.pubsub import make_pubsub
-from carebase.resolvers import wiring  # noqa: F401  (every area's hooks, registered)
+from carebase.resolvers.reactions import build_hooks
 from carebase.schema import build_schema
 from carebase.schema.context import Context
 from carebase.webhooks import stripe_webhook
@@ -137,10 +137,10 @@ def _too_deep(value: object, limit: int) -> bool:
 
 
 def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
-    db = Database(settings)
-    runtime: JobRuntime = start_runtime(settings)
+    hooks = build_hooks()
+    runtime: JobRuntime = start_runtime(settings, hooks)
+    db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)
     events = make_pubsub(settings.broker_url, settings.pubsub_url)
-    db.dispatch = runtime.dispatch
     authenticator = Authenticator(db, settings)
     in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process
 
@@ -150,8 +150,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
         worker = runtime.start_worker() if in_process else None
         stop = asyncio.Event()
         # the in-process scheduler keeps its own engine, apart from the requests' pool
-        ticks_db = Database(settings)
-        ticks_db.dispatch = runtime.dispatch
+        ticks_db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)
         ticker = (
             asyncio.create_task(
                 scheduler.run_forever(ticks_db, settings.scheduler_interval_seconds, stop)

@@ -62,6 +62,7 @@ def _wait_for_signal() -> None:
 
 def worker(args: argparse.Namespace) -> None:
     from carebase.jobs.runtime import start_runtime
+    from carebase.resolvers.reactions import build_hooks
 
     settings = _settings()
     if settings.in_process_jobs:
@@ -71,7 +72,7 @@ def worker(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
-    runtime = start_runtime(settings)
+    runtime = start_runtime(settings, build_hooks())
     running = runtime.start_worker(threads=args.threads)
     logging.getLogger("carebase").info("worker started with %s threads", args.threads)
     try:
@@ -84,13 +85,14 @@ def scheduler(args: argparse.Namespace) -> None:
     from carebase.db import Database
     from carebase.jobs import scheduler as ticks
     from carebase.jobs.runtime import start_runtime
+    from carebase.resolvers.reactions import build_hooks
 
     settings = _settings()
-    runtime = start_runtime(settings)
+    hooks = build_hooks()
+    runtime = start_runtime(settings, hooks)
 
     async def main() -> None:
-        db = Database(settings)
-        db.dispatch = runtime.dispatch
+        db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.base import Executable
 
 from carebase.config import Settings
+from carebase.hooks import Event, Hooks, HooksMissing
 from carebase.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,14 @@ class UnitOfWork:
     # (a failed log-in attempt counted for throttling; a refresh-token family revoked on reuse)
     keep_on_failure: list[Any] = field(default_factory=list)
     after_commit: list[Callable[[], Any]] = field(default_factory=list)
+    # the process's cross-area reactions (carebase.hooks), from the Database that opened it
+    hooks: Hooks | None = None
+
+    async def emit(self, event: Event) -> list[Any]:
+        """Run every area's reaction to ``event``, in the registry's order, in this unit."""
+        if self.hooks is None:
+            raise HooksMissing(f"{type(event).__name__} emitted with no hooks registry built")
+        return await self.hooks.emit(self, event)
 
     def enqueue(self, actor: str, *args: Any, delay_ms: int | None = None) -> None:
         plain = tuple(str(a) if isinstance(a, uuid.UUID) else a for a in args)
@@ -200,18 +209,26 @@ Dispatcher = Callable[[list[Job]], None]
 class Database:
     """The engine and session factory of one process (or one event loop)."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        hooks: Hooks,
+        dispatch: Dispatcher | None = None,
+        engine: AsyncEngine | None = None,
+    ) -> None:
         self.settings = settings
+        self.hooks = hooks
         self.engine = engine or make_engine(settings)
         self.sessionmaker = async_sessionmaker(
             self.engine, expire_on_commit=False, class_=SerialSession
         )
-        self.dispatch: Dispatcher = lambda jobs: None
+        self.dispatch: Dispatcher = dispatch or (lambda jobs: None)
 
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[UnitOfWork]:
         async with self.sessionmaker() as session:
-            uow = UnitOfWork(session=session, settings=self.settings)
+            uow = UnitOfWork(session=session, settings=self.settings, hooks=self.hooks)
             if write:
                 await uow.begin_write()
             try:

@@ -25,8 +25,8 @@ from carebase.auth.tokens import hash_secret
 from carebase.config import Settings
 from carebase.db import Database
 from carebase.models import OAuthClient
-from carebase.resolvers.credentials import OAUTH_TOKEN_TTL, find_oauth_client
-from carebase.resolvers.sessions import signer_for
+from carebase.resolvers.org.credentials import OAUTH_TOKEN_TTL, find_oauth_client
+from carebase.resolvers.people.sessions import signer_for
 
 
 class _Client(ClientMixin):  # type: ignore[misc]

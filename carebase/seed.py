@@ -8,7 +8,8 @@ from carebase.auth.passwords import hash_password
 from carebase.config import Settings
 from carebase.db import Database
 from carebase.models import Account, Organization, Role
-from carebase.resolvers.common import now
+from carebase.resolvers.core.checks import now
+from carebase.resolvers.reactions import build_hooks
 
 DEMO_PASSWORD = "demo-practice-2026"
 FIRST = ["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun"]
@@ -16,7 +17,7 @@ LAST = ["Moss", "Reyes", "Okafor", "Lund", "Silva", "Novak", "Park", "Haddad"]
 
 
 async def seed_demo(settings: Settings, *, clients: int = 20) -> None:
-    db = Database(settings)
+    db = Database(settings, hooks=build_hooks())
     password = hash_password(DEMO_PASSWORD, settings.password_hash_cost)
     steps = 3 + clients
     with Progress() as progress:

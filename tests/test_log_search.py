@@ -13,7 +13,8 @@ from carebase.config import Settings
 from carebase.jobs.email import EmailNotSent, send_email
 from carebase.jobs.runtime import JobRuntime
 from carebase.jobs.sms import send_text
-from carebase.resolvers.notifications import queue_email, queue_sms
+from carebase.resolvers.core.notifications import queue_email, queue_sms
+from carebase.resolvers.reactions import build_hooks
 from tests.conftest import PASSWORD, sign_up, unique_email
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.log_capture import CAPTURE, Record, find_leaks
@@ -101,7 +102,9 @@ async def test_the_outbox_logs_ids_and_kinds_never_addresses_subjects_or_bodies(
         "Juniper, your reset link: https://portal.example.test/r?token=abc123def456", "body"
     )
     mark = CAPTURE.mark()
-    quiet = JobRuntime(replace(settings, smtp_url=""))  # no SMTP, and no Twilio either
+    quiet = JobRuntime(
+        replace(settings, smtp_url=""), build_hooks()
+    )  # no SMTP, and no Twilio either
     async with quiet.database().unit_of_work(write=True) as uow:
         email = await queue_email(
             uow, to=address, subject=subject, body=body, kind="test", organization_id=None
@@ -109,7 +112,9 @@ async def test_the_outbox_logs_ids_and_kinds_never_addresses_subjects_or_bodies(
         sms = await queue_sms(uow, to=number, body=body, kind="test", organization_id=None)
     await send_email(quiet, str(email.id))
     await send_text(quiet, str(sms.id))
-    refused = JobRuntime(replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+    refused = JobRuntime(
+        replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks()
+    )
     async with refused.database().unit_of_work(write=True) as uow:
         failing = await queue_email(
             uow, to=address, subject=subject, body=body, kind="test", organization_id=None

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from carebase.db import UnitOfWork
 from carebase.gateways.stripe import StripeGateway, StripeUnavailable
+from carebase.hooks import PaymentSucceeded
 from carebase.jobs.runtime import actor
 from carebase.models import (
     Account,
@@ -26,9 +27,9 @@ from carebase.models import (
     WebhookEvent,
     utcnow,
 )
-from carebase.resolvers import appointment_charges, payments
-from carebase.resolvers.common import now
-from carebase.resolvers.notifications import queue_email
+from carebase.resolvers.billing import appointment_charges, payments
+from carebase.resolvers.core.checks import now
+from carebase.resolvers.core.notifications import queue_email
 
 if TYPE_CHECKING:
     from carebase.jobs.runtime import JobRuntime
@@ -197,8 +198,7 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
     if kind == "payment_intent.succeeded":
         payment.status = PaymentStatus.SUCCEEDED
         await uow.session.flush()
-        for hook in payments.on_succeeded:
-            await hook(uow, payment)
+        await uow.emit(PaymentSucceeded(payment))
     else:
         error = intent.get("last_payment_error") or {}
         payment.status = PaymentStatus.FAILED

@@ -18,7 +18,7 @@ from carebase.models import (
     UnreadNotification,
     utcnow,
 )
-from carebase.resolvers.notifications import portal_link, queue_email
+from carebase.resolvers.core.notifications import portal_link, queue_email
 
 if TYPE_CHECKING:
     from carebase.jobs.runtime import JobRuntime

@@ -21,10 +21,10 @@ from carebase.models import (
     ReminderStatus,
     utcnow,
 )
-from carebase.resolvers.appointment_events import local_time
-from carebase.resolvers.intake import has_pending_required
-from carebase.resolvers.notifications import portal_link, queue_email, queue_sms
-from carebase.resolvers.video import client_join_url
+from carebase.resolvers.core.notifications import portal_link, queue_email, queue_sms
+from carebase.resolvers.intake.requests import has_pending_required
+from carebase.resolvers.scheduling.events import local_time
+from carebase.resolvers.scheduling.video import client_join_url
 
 if TYPE_CHECKING:
     from carebase.jobs.runtime import JobRuntime

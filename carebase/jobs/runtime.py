@@ -13,6 +13,7 @@ from dramatiq.middleware.asyncio import AsyncIO
 
 from carebase.config import Settings
 from carebase.db import Database, Job
+from carebase.hooks import Hooks
 
 log = logging.getLogger("carebase.jobs")
 
@@ -33,14 +34,14 @@ def actor(name: str, **options: Any) -> Callable[[ActorFn], ActorFn]:
 class JobRuntime:
     """One per process. Actors run on Dramatiq's own event loop, so they get their own engine."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, hooks: Hooks) -> None:
         self.settings = settings
+        self.hooks = hooks
         self.broker = make_broker(settings)
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
         self._databases: dict[int, Database] = {}
-        import carebase.jobs.actors
-        import carebase.resolvers.wiring  # noqa: F401  (and every area's hooks)
+        import carebase.jobs.actors  # noqa: F401  (every actor, declared with @actor)
 
         for name, (fn, options) in _ACTORS.items():
             decorate = dramatiq.actor(actor_name=name, broker=self.broker, **options)
@@ -50,8 +51,8 @@ class JobRuntime:
         loop = asyncio.get_running_loop()
         db = self._databases.get(id(loop))
         if db is None:
-            db = self._databases[id(loop)] = Database(self.settings)
-            db.dispatch = self.dispatch
+            db = Database(self.settings, hooks=self.hooks, dispatch=self.dispatch)
+            self._databases[id(loop)] = db
         return db
 
     def dispatch(self, jobs: list[Job]) -> None:
@@ -76,9 +77,9 @@ def current() -> JobRuntime:
     return _current
 
 
-def start_runtime(settings: Settings) -> JobRuntime:
+def start_runtime(settings: Settings, hooks: Hooks) -> JobRuntime:
     global _current
-    _current = JobRuntime(settings)
+    _current = JobRuntime(settings, hooks)
     return _current
 
 

@@ -14,7 +14,7 @@ from carebase.jobs.billing import due_scheduled_payments, stalled_payments, unap
 from carebase.jobs.reminders import due_reminders
 from carebase.jobs.sms import stalled_sms
 from carebase.models import Email, EmailStatus, utcnow
-from carebase.resolvers.chat import due_unread_notifications
+from carebase.resolvers.chat.conversations import due_unread_notifications
 
 log = logging.getLogger("carebase.scheduler")
 

@@ -12,7 +12,7 @@ from strawberry.extensions import MaskErrors
 
 from carebase.errors import DomainError
 from carebase.errors import ErrorCode as DomainErrorCode
-from carebase.resolvers.intake import intake_required
+from carebase.resolvers.intake.requests import intake_required
 from carebase.schema.context import Info
 
 log = logging.getLogger("carebase.graphql")

@@ -11,7 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.utils.await_maybe import await_maybe
 
 from carebase.models import IntakeGate
-from carebase.resolvers.intake import intake_gate, intake_required
+from carebase.resolvers.intake.requests import intake_gate, intake_required
 from carebase.schema.context import Context
 
 OPEN_ROOT_FIELDS = frozenset({"viewer", "formRequests"})

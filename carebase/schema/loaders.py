@@ -23,17 +23,17 @@ from carebase.models import (
     Payment,
     PaymentMethod,
 )
-from carebase.resolvers.appointment_types import load_appointment_types
-from carebase.resolvers.appointments import load_history
-from carebase.resolvers.chat import unread_counts
-from carebase.resolvers.clients import load_clients
-from carebase.resolvers.common import in_order
-from carebase.resolvers.forms import load_versions
-from carebase.resolvers.intake import load_form_requests
-from carebase.resolvers.invoices import balances
-from carebase.resolvers.members import load_members
-from carebase.resolvers.packages import load_credits
-from carebase.resolvers.payments import load_appointment_payments, load_cards
+from carebase.resolvers.billing.invoices import balances
+from carebase.resolvers.billing.packages import load_credits
+from carebase.resolvers.billing.payments import load_appointment_payments, load_cards
+from carebase.resolvers.chat.conversations import unread_counts
+from carebase.resolvers.core.pagination import in_order
+from carebase.resolvers.intake.forms import load_versions
+from carebase.resolvers.intake.requests import load_form_requests
+from carebase.resolvers.people.clients import load_clients
+from carebase.resolvers.people.members import load_members
+from carebase.resolvers.scheduling.appointment_types import load_appointment_types
+from carebase.resolvers.scheduling.appointments import load_history
 
 
 class Loaders:

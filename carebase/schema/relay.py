@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from carebase.errors import invalid
-from carebase.resolvers.common import Page, encode_cursor
+from carebase.resolvers.core.pagination import Page, encode_cursor
 
 T = TypeVar("T")
 

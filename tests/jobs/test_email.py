@@ -21,7 +21,8 @@ from carebase.jobs import scheduler
 from carebase.jobs.email import EmailNotSent, send_email
 from carebase.jobs.runtime import JobRuntime
 from carebase.models import Email, EmailStatus, utcnow
-from carebase.resolvers.notifications import queue_email
+from carebase.resolvers.core.notifications import queue_email
+from carebase.resolvers.reactions import build_hooks
 from tests.conftest import unique_email
 from tests.fixtures.smtp import Inbox, body_of, free_port
 
@@ -39,7 +40,7 @@ async def _queue(db: Database, to: str, subject: str = "Hello") -> Email:
 
 
 async def test_jobs_are_handed_over_only_after_commit(settings: Settings) -> None:
-    db = Database(settings)
+    db = Database(settings, hooks=build_hooks())
     sent: list[list[Job]] = []
     db.dispatch = sent.append
     with pytest.raises(RuntimeError):
@@ -61,7 +62,7 @@ async def test_without_smtp_the_email_is_kept_and_logged(
 ) -> None:
     caplog.set_level(logging.INFO, logger="carebase.email")
     quiet = replace(settings, smtp_url="")
-    runtime = JobRuntime(quiet)
+    runtime = JobRuntime(quiet, build_hooks())
     address = unique_email()
     email = await _queue(runtime.database(), address, subject="Kept here")
     await send_email(runtime, str(email.id))
@@ -78,7 +79,9 @@ async def test_without_smtp_the_email_is_kept_and_logged(
 async def test_a_failed_send_keeps_the_error_and_a_retry_delivers(
     settings: Settings, smtp: Inbox
 ) -> None:
-    broken = JobRuntime(replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+    broken = JobRuntime(
+        replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks()
+    )
     address = unique_email()
     email = await _queue(broken.database(), address)
     with pytest.raises(EmailNotSent):
@@ -86,7 +89,7 @@ async def test_a_failed_send_keeps_the_error_and_a_retry_delivers(
     row = await _email_row(broken.database(), email.id)
     assert row.status is EmailStatus.PENDING and row.attempts == 1
     assert row.last_error and "Connection" in row.last_error
-    working = JobRuntime(settings)
+    working = JobRuntime(settings, build_hooks())
     await send_email(working, str(email.id))
     [message] = await smtp.wait_for(address)
     assert body_of(message).strip() == "Body text"
@@ -99,7 +102,7 @@ async def test_a_failed_send_keeps_the_error_and_a_retry_delivers(
 async def test_a_lost_email_is_resent_once_even_with_two_schedulers(
     settings: Settings, smtp: Inbox
 ) -> None:
-    runtime = JobRuntime(settings)
+    runtime = JobRuntime(settings, build_hooks())
     db = runtime.database()
     address = unique_email()
     email = await _queue(db, address)  # its job is "lost": nobody dispatches it here
@@ -153,7 +156,7 @@ async def test_a_worker_process_on_redis_sends_the_email(
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
         )
-    runtime = JobRuntime(replace(settings, broker_url=redis_url))
+    runtime = JobRuntime(replace(settings, broker_url=redis_url), build_hooks())
     try:
         db = runtime.database()
         address = unique_email("redis")
@@ -192,7 +195,7 @@ async def test_the_scheduler_process_resends_a_lost_email_through_a_worker(
         CAREBASE_SMTP_URL=settings.smtp_url,
         CAREBASE_SCHEDULER_INTERVAL_SECONDS="0.5",
     )
-    db = Database(own)
+    db = Database(own, hooks=build_hooks())
     db.dispatch = lambda jobs: None  # the request's job is lost on the way
     address = unique_email("lost")
     email = await _queue(db, address, subject="Found again")

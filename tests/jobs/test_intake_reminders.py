@@ -16,6 +16,7 @@ from carebase.jobs import scheduler
 from carebase.jobs.reminders import send_reminder
 from carebase.jobs.runtime import JobRuntime
 from carebase.models import Reminder, ReminderStatus
+from carebase.resolvers.reactions import build_hooks
 from carebase.schema.relay import parse_global_id
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.intake import (
@@ -100,7 +101,7 @@ async def test_the_intake_reminder_is_sent_once_even_with_two_schedulers_and_ret
     await make_due(app, appointment_id)
     # a second scheduler and a duplicated job race the app's own in-process scheduler
     runtime: JobRuntime = app.state.runtime
-    other = Database(settings)
+    other = Database(settings, hooks=build_hooks())
     jobs: list[Job] = []
     other.dispatch = jobs.extend
     try:

@@ -17,7 +17,8 @@ from carebase.jobs.reminders import send_reminder
 from carebase.jobs.runtime import JobRuntime
 from carebase.jobs.sms import send_text
 from carebase.models import EmailStatus, Reminder, ReminderStatus, SmsMessage
-from carebase.resolvers.notifications import queue_sms
+from carebase.resolvers.core.notifications import queue_sms
+from carebase.resolvers.reactions import build_hooks
 from carebase.schema.relay import parse_global_id
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
@@ -129,7 +130,7 @@ async def test_a_due_reminder_is_sent_once_even_with_two_schedulers_and_retries(
         )
     # a second scheduler and a duplicated job race the app's own in-process scheduler
     runtime: JobRuntime = app.state.runtime
-    other = Database(settings)
+    other = Database(settings, hooks=build_hooks())
     jobs: list[Job] = []
     other.dispatch = jobs.extend
     await scheduler.tick(other)
@@ -160,7 +161,7 @@ async def test_sms_goes_through_twilio_when_configured(settings: Settings) -> No
             twilio_from_number="+15550001111",
             twilio_api_base=twilio.base_url,
         )
-        runtime = JobRuntime(configured)
+        runtime = JobRuntime(configured, build_hooks())
         db = runtime.database()
         jobs: list[Job] = []
         db.dispatch = jobs.extend

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from carebase.app import create_app
 from carebase.config import Settings
-from carebase.resolvers import clients as client_ops
+from carebase.hooks import ClientCreated
 from tests.conftest import Practice, make_settings, unique_email
 from tests.fixtures.graphql import GraphQLClient, documents
 from tests.fixtures.smtp import Inbox
@@ -438,13 +439,15 @@ async def test_bad_input_is_a_user_error_not_a_top_level_error(
 
 
 async def test_unexpected_errors_are_masked_and_roll_back(
-    api: GraphQLClient, practice: Practice, monkeypatch: pytest.MonkeyPatch
+    app: Starlette, api: GraphQLClient, practice: Practice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def explode(*_: Any) -> None:
         raise RuntimeError("secret-internal-detail")
 
-    # a hook that runs after the client row is inserted fails unexpectedly
-    monkeypatch.setattr(client_ops, "on_client_created", [*client_ops.on_client_created, explode])
+    # a reaction that runs after the client row is inserted fails unexpectedly
+    hooks = app.state.db.hooks
+    monkeypatch.setattr(hooks, "registrations", list(hooks.registrations))
+    hooks.on(ClientCreated, explode, order=999)
     email = unique_email("boom")
     result = await api.raw(
         documents()["CreateClient"],

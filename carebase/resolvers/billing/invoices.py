@@ -1,0 +1,333 @@
+"""Invoices (our own, not Stripe's): draft, send, pay by card or settle by an external payment."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.principal import Principal
+from carebase.db import UnitOfWork
+from carebase.errors import DomainError, ErrorCode, invalid, not_found
+from carebase.models import (
+    CAPTURED,
+    Account,
+    Invoice,
+    InvoiceStatus,
+    Organization,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+)
+from carebase.resolvers.billing import payments
+from carebase.resolvers.core import audit
+from carebase.resolvers.core.checks import now, practice_currency
+from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.notifications import portal_link, queue_email
+from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.people.clients import get_client
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    amount_cents: int
+    quantity: int = 1
+
+
+def _lines(lines: Sequence[Line]) -> list[dict[str, Any]]:
+    if not lines or len(lines) > 100:
+        raise invalid("An invoice has 1 to 100 lines", "items")
+    result = []
+    for i, line in enumerate(lines):
+        if not line.description.strip() or len(line.description) > 500:
+            raise invalid("Describe each line (up to 500 characters)", ["items", str(i)])
+        if line.amount_cents < 0 or line.quantity < 1 or line.quantity > 10_000:
+            raise invalid("A line has a unit price ≥ 0 and a quantity ≥ 1", ["items", str(i)])
+        result.append(
+            {
+                "description": line.description.strip(),
+                "amount_cents": line.amount_cents,
+                "quantity": line.quantity,
+            }
+        )
+    return result
+
+
+async def create_invoice_record(
+    uow: UnitOfWork,
+    client: Account,
+    *,
+    lines: Sequence[Line],
+    currency: str,
+    due_date: date | None,
+    appointment_id: uuid.UUID | None = None,
+) -> Invoice:
+    checked = _lines(lines)
+    invoice = Invoice(
+        organization_id=client.organization_id,
+        client_id=client.id,
+        currency=currency,
+        lines=checked,
+        total_cents=sum(x["amount_cents"] * x["quantity"] for x in checked),
+        due_date=due_date,
+        appointment_id=appointment_id,
+    )
+    uow.session.add(invoice)
+    await uow.session.flush()
+    return invoice
+
+
+async def create_invoice(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID,
+    lines: Sequence[Line],
+    due_date: date | None,
+    currency: str | None,
+) -> Invoice:
+    require_member(principal, "billing", write=True)
+    client = await get_client(uow, principal, client_id, audit_read=False)
+    org = await uow.session.get_one(Organization, client.organization_id)
+    invoice = await create_invoice_record(
+        uow,
+        client,
+        lines=lines,
+        due_date=due_date,
+        currency=practice_currency(currency, org.currency),
+    )
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=client.id,
+        operation="createInvoice",
+    )
+    return invoice
+
+
+async def get_invoice(
+    uow: UnitOfWork,
+    principal: Principal,
+    invoice_id: uuid.UUID,
+    *,
+    write: bool = False,
+    field: str = "id",
+) -> Invoice:
+    require_authenticated(principal)
+    if not principal.is_client:
+        require_member(principal, "billing", write=write)
+    stmt = scoped(select(Invoice), principal, Invoice.organization_id, Invoice.client_id)
+    stmt = stmt.where(Invoice.id == invoice_id)
+    if write:
+        stmt = stmt.with_for_update()
+    found: Invoice | None = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if found is None:
+        raise not_found("No such invoice", field)
+    audit.record(
+        uow,
+        principal,
+        action="write" if write else "read",
+        resource="invoice",
+        resource_id=found.id,
+        client_id=found.client_id,
+    )
+    return found
+
+
+async def send_invoice_email(uow: UnitOfWork, invoice: Invoice) -> None:
+    client = await uow.session.get_one(Account, invoice.client_id)
+    org = await uow.session.get_one(Organization, invoice.organization_id)
+    link = portal_link(uow, org, f"invoices/{invoice.id}")
+    total = f"{invoice.total_cents / 100:.2f} {invoice.currency.upper()}"
+    due = f" It is due on {invoice.due_date.isoformat()}." if invoice.due_date else ""
+    await queue_email(
+        uow,
+        to=client.email,
+        subject=f"Invoice from {org.name}",
+        body=(
+            f"Hello {client.name},\n\n{org.name} sent you an invoice for {total}.{due}\n"
+            f"See and pay it here:\n\n{link}\n\n{org.name}\n"
+        ),
+        kind="invoice",
+        organization_id=org.id,
+        account_id=client.id,
+    )
+
+
+async def open_and_send(uow: UnitOfWork, invoice: Invoice) -> None:
+    invoice.status = InvoiceStatus.OPEN
+    invoice.sent_at = now()
+    await send_invoice_email(uow, invoice)
+
+
+async def send_invoice(uow: UnitOfWork, principal: Principal, *, invoice_id: uuid.UUID) -> Invoice:
+    require_member(principal, "billing", write=True)
+    invoice = await get_invoice(uow, principal, invoice_id, write=True)
+    if invoice.status is InvoiceStatus.DRAFT:
+        await open_and_send(uow, invoice)
+    elif invoice.status is InvoiceStatus.OPEN:
+        await send_invoice_email(uow, invoice)  # sending again reminds
+    else:
+        raise DomainError(ErrorCode.INVOICE_NOT_OPEN, "This invoice is paid or void", "id")
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=invoice.client_id,
+        operation="sendInvoice",
+    )
+    return invoice
+
+
+async def void_invoice(uow: UnitOfWork, principal: Principal, *, invoice_id: uuid.UUID) -> Invoice:
+    require_member(principal, "billing", write=True)
+    invoice = await get_invoice(uow, principal, invoice_id, write=True)
+    if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.OPEN):
+        raise DomainError(
+            ErrorCode.INVOICE_NOT_OPEN, "Only a draft or open invoice can be voided", "id"
+        )
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = now()
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=invoice.client_id,
+        operation="voidInvoice",
+    )
+    return invoice
+
+
+async def pay_invoice(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    invoice_id: uuid.UUID,
+    idempotency_key: str | None,
+) -> tuple[Invoice, Payment]:
+    invoice = await get_invoice(uow, principal, invoice_id, write=True)  # the client pays theirs
+
+    async def execute() -> Payment:
+        if invoice.status is not InvoiceStatus.OPEN:
+            raise DomainError(ErrorCode.INVOICE_NOT_OPEN, "Only an open invoice can be paid", "id")
+        # under the invoice's row lock: one card payment at a time, and none once one worked
+        under_way = (
+            await uow.session.execute(
+                select(Payment.id).where(
+                    Payment.invoice_id == invoice.id,
+                    Payment.status.in_((PaymentStatus.PROCESSING, *CAPTURED)),
+                )
+            )
+        ).first()
+        if under_way is not None:
+            raise DomainError(
+                ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this invoice is under way", "id"
+            )
+        payments.gateway(uow)
+        client = await uow.session.get_one(Account, invoice.client_id)
+        if await payments.default_card(uow, client.id) is None:
+            raise DomainError(ErrorCode.NO_PAYMENT_METHOD, "No card on file", "id")
+        payment = await payments.new_payment(
+            uow,
+            principal,
+            client=client,
+            kind=PaymentKind.INVOICE,
+            amount_cents=invoice.total_cents,
+            currency=invoice.currency,
+            description=f"Invoice {invoice.id}",
+            invoice_id=invoice.id,
+            id=payments.payment_id_for(invoice.organization_id, "payInvoice", idempotency_key),
+        )
+        return await payments.charge_now(uow, payment, look_first=idempotency_key is not None)
+
+    payment = await run_idempotent(
+        uow,
+        organization_id=invoice.organization_id,
+        operation="payInvoice",
+        key=idempotency_key,
+        request={"invoice": str(invoice_id)},
+        execute=execute,
+        remember=lambda p: {"payment": str(p.id)},
+        replay=lambda saved: uow.session.get_one(Payment, uuid.UUID(saved["payment"])),
+        reserve=True,
+    )
+    await uow.session.refresh(invoice)
+    audit.record(
+        uow,
+        principal,
+        action="write",
+        resource="invoice",
+        resource_id=invoice.id,
+        client_id=invoice.client_id,
+        operation="payInvoice",
+    )
+    return invoice, payment
+
+
+async def settle_invoice(uow: UnitOfWork, payment: Payment) -> None:
+    """A succeeded payment for an invoice pays it (an external one settles it)."""
+    if payment.invoice_id is None:
+        return
+    await uow.session.execute(
+        update(Invoice)
+        .where(
+            Invoice.id == payment.invoice_id,
+            Invoice.client_id == payment.client_id,
+            Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.DRAFT)),
+        )
+        .values(status=InvoiceStatus.PAID, paid_at=now())
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    client_id: uuid.UUID | None = None
+    status: InvoiceStatus | None = None
+
+
+async def list_invoices(
+    uow: UnitOfWork, principal: Principal, *, filter: InvoiceFilter, page: PageRequest
+) -> Page[Invoice]:
+    require_authenticated(principal)
+    if not principal.is_client:
+        require_member(principal, "billing")
+    stmt = scoped(select(Invoice), principal, Invoice.organization_id, Invoice.client_id)
+    if filter.client_id:
+        stmt = stmt.where(Invoice.client_id == filter.client_id)
+    if filter.status:
+        stmt = stmt.where(Invoice.status == filter.status)
+    result = await paginate(uow, stmt.order_by(Invoice.created_at.desc(), Invoice.id), page)
+    for invoice in result.items:
+        audit.record(
+            uow,
+            principal,
+            action="read",
+            resource="invoice",
+            resource_id=invoice.id,
+            client_id=invoice.client_id,
+        )
+    return result
+
+
+async def balances(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[int]:
+    """What each client owes: the total of their open invoices."""
+    rows = await uow.session.execute(
+        select(Invoice.client_id, func.coalesce(func.sum(Invoice.total_cents), 0))
+        .where(Invoice.client_id.in_(client_ids), Invoice.status == InvoiceStatus.OPEN)
+        .group_by(Invoice.client_id)
+    )
+    owed = {c: int(t) for c, t in rows.all()}
+    return [owed.get(c, 0) for c in client_ids]

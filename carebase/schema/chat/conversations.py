@@ -1,0 +1,312 @@
+"""Chat: conversations and messages over HTTP, and live updates over graphql-transport-ws."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from carebase import pubsub
+from carebase.models import Conversation as ConversationModel
+from carebase.models import Message as MessageModel
+from carebase.resolvers.chat import conversations as chat_ops
+from carebase.resolvers.core.pagination import page_request
+from carebase.resolvers.scheduling import appointments as appointment_ops
+from carebase.resolvers.scheduling.events import appointments_channel
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.people.clients import Client, Viewer, person_of
+from carebase.schema.relay import (
+    Connection,
+    Node,
+    decode_id,
+    decode_optional_id,
+    node_resolver,
+    to_global_id,
+)
+from carebase.schema.scheduling.appointments import Appointment
+
+
+@strawberry.type
+class Message(Node):
+    body: str
+    sent_at: datetime
+    join_url: str | None
+    model: strawberry.Private[MessageModel]
+
+    @classmethod
+    def from_model(cls, row: MessageModel) -> Message:
+        return cls(
+            id=to_global_id("Message", row.id),
+            body=row.body,
+            sent_at=row.created_at,
+            join_url=row.join_url,
+            model=row,
+        )
+
+    @strawberry.field
+    async def sender(self, info: Info) -> Viewer:
+        account = await info.context.loaders.account.load(self.model.sender_id)
+        viewer = person_of(account)
+        assert viewer is not None
+        return viewer
+
+    @strawberry.field
+    def appointment_id(self) -> strawberry.ID | None:
+        if self.model.appointment_id is None:
+            return None
+        return to_global_id("Appointment", self.model.appointment_id)
+
+
+@strawberry.type
+class Conversation(Node):
+    last_message_at: datetime | None
+    model: strawberry.Private[ConversationModel]
+
+    @classmethod
+    def from_model(cls, row: ConversationModel) -> Conversation:
+        return cls(
+            id=to_global_id("Conversation", row.id),
+            last_message_at=row.last_message_at,
+            model=row,
+        )
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client:
+        found = await info.context.loaders.client.load(self.model.client_id)
+        assert found is not None
+        return Client.from_model(found)
+
+    @strawberry.field
+    async def unread_count(self, info: Info) -> int:
+        return await info.context.loaders.unread_count.load(self.model.id)
+
+    @strawberry.field
+    async def messages(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Message]:
+        page = await chat_ops.list_messages(
+            info.context.uow,
+            info.context.principal,
+            self.model,
+            page=page_request(first, after),
+        )
+        return Connection.from_page(page, Message.from_model)
+
+
+@node_resolver("Conversation")
+async def _conversation_node(info: Info, key: uuid.UUID) -> Conversation | None:
+    try:
+        row = await chat_ops.get_conversation(info.context.uow, info.context.principal, key)
+    except Exception:
+        return None
+    return Conversation.from_model(row)
+
+
+@strawberry.input
+class StartConversationInput:
+    client_id: strawberry.ID
+    member_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class SendMessageInput:
+    conversation_id: strawberry.ID
+    body: str
+    appointment_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class MarkConversationReadInput:
+    conversation_id: strawberry.ID
+
+
+@strawberry.input
+class RemoveConversationMemberInput:
+    conversation_id: strawberry.ID
+    member_id: strawberry.ID
+
+
+@strawberry.type
+class ConversationPayload:
+    conversation: Conversation | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class StartConversationPayload(ConversationPayload):
+    pass
+
+
+@strawberry.type
+class MarkConversationReadPayload(ConversationPayload):
+    pass
+
+
+@strawberry.type
+class RemoveConversationMemberPayload(ConversationPayload):
+    pass
+
+
+@strawberry.type
+class SendMessagePayload:
+    message: Message | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ChatQuery:
+    @strawberry.field
+    async def conversations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Conversation]:
+        page = await chat_ops.list_conversations(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, Conversation.from_model)
+
+    @strawberry.field
+    async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
+        row = await chat_ops.get_conversation(
+            info.context.uow, info.context.principal, decode_id(id, "Conversation"), field="id"
+        )
+        return Conversation.from_model(row)
+
+
+@strawberry.type
+class ChatMutation:
+    @strawberry.mutation
+    async def start_conversation(
+        self, info: Info, input: StartConversationInput
+    ) -> StartConversationPayload:
+        ctx = info.context
+
+        async def op() -> ConversationModel:
+            members = None
+            if input.member_ids is not None:
+                members = [decode_id(m, "Member", field="memberIds") for m in input.member_ids]
+            return await chat_ops.start_conversation(
+                ctx.uow,
+                ctx.principal,
+                client_id=decode_id(input.client_id, "Client", field="clientId"),
+                member_ids=members,
+            )
+
+        return payload(
+            StartConversationPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
+
+    @strawberry.mutation
+    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
+        ctx = info.context
+
+        async def op() -> MessageModel:
+            return await chat_ops.send_message(
+                ctx.uow,
+                ctx.principal,
+                conversation_id=decode_id(
+                    input.conversation_id, "Conversation", field="conversationId"
+                ),
+                body=input.body,
+                appointment_id=decode_optional_id(
+                    input.appointment_id, "Appointment", field="appointmentId"
+                ),
+            )
+
+        return payload(SendMessagePayload, await run_mutation(info, op), message=Message.from_model)
+
+    @strawberry.mutation
+    async def mark_conversation_read(
+        self, info: Info, input: MarkConversationReadInput
+    ) -> MarkConversationReadPayload:
+        ctx = info.context
+
+        async def op() -> ConversationModel:
+            return await chat_ops.mark_conversation_read(
+                ctx.uow,
+                ctx.principal,
+                conversation_id=decode_id(
+                    input.conversation_id, "Conversation", field="conversationId"
+                ),
+            )
+
+        return payload(
+            MarkConversationReadPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
+
+    @strawberry.mutation
+    async def remove_conversation_member(
+        self, info: Info, input: RemoveConversationMemberInput
+    ) -> RemoveConversationMemberPayload:
+        ctx = info.context
+
+        async def op() -> ConversationModel:
+            return await chat_ops.remove_participant(
+                ctx.uow,
+                ctx.principal,
+                conversation_id=decode_id(
+                    input.conversation_id, "Conversation", field="conversationId"
+                ),
+                member_id=decode_id(input.member_id, "Member", field="memberId"),
+            )
+
+        return payload(
+            RemoveConversationMemberPayload,
+            await run_mutation(info, op),
+            conversation=Conversation.from_model,
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def message_received(
+        self, info: Info, conversation_id: strawberry.ID
+    ) -> AsyncGenerator[Message, None]:
+        ctx = info.context
+        key = decode_id(conversation_id, "Conversation", field="conversationId")
+        async with ctx.db.unit_of_work(write=True) as uow:
+            ctx.open(uow)
+            await chat_ops.get_conversation(uow, ctx.principal, key)
+        async for event in pubsub.current().subscribe(chat_ops.conversation_channel(key)):
+            async with ctx.db.unit_of_work(write=True) as uow:
+                ctx.open(uow)
+                if "removed" in event:
+                    if not await chat_ops.still_participant(uow, ctx.principal, key):
+                        return  # removed from the conversation: this subscription ends
+                    continue
+                row = await chat_ops.message_for_subscriber(
+                    uow, ctx.principal, uuid.UUID(event["message_id"])
+                )
+                if row is None:
+                    return
+                yield Message.from_model(row)
+
+    @strawberry.subscription
+    async def appointment_changed(self, info: Info) -> AsyncGenerator[Appointment, None]:
+        """Members get their organization's changes, a client only their own."""
+        ctx = info.context
+        async with ctx.db.unit_of_work(write=True) as uow:
+            ctx.open(uow)
+            await appointment_ops.list_appointments(
+                uow,
+                ctx.principal,
+                filter=appointment_ops.AppointmentFilter(),
+                page=page_request(0, None),
+            )  # the same policy as reading appointments
+        assert ctx.principal.organization_id
+        channel = appointments_channel(ctx.principal.organization_id)
+        async for event in pubsub.current().subscribe(channel):
+            async with ctx.db.unit_of_work(write=True) as uow:
+                ctx.open(uow)
+                row = await appointment_ops.find_appointment(
+                    uow, ctx.principal, uuid.UUID(event["appointment_id"])
+                )
+                if row is not None:
+                    yield Appointment.from_model(row)

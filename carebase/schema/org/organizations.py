@@ -1,0 +1,406 @@
+"""The organization, its settings, and its machine credentials (API keys, OAuth clients)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from carebase.auth.policy import require_authenticated
+from carebase.models import ApiKey as ApiKeyModel
+from carebase.models import IntakeGate as IntakeGateModel
+from carebase.models import OAuthClient as OAuthClientModel
+from carebase.models import Organization as OrganizationModel
+from carebase.resolvers.core.notifications import portal_base
+from carebase.resolvers.core.pagination import page_request
+from carebase.resolvers.org import credentials as credential_ops
+from carebase.resolvers.org import organizations as org_ops
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.people.clients import changes_of
+from carebase.schema.relay import Connection, Node, decode_id, node_resolver, to_global_id
+
+IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
+
+
+@strawberry.enum
+class Channel(enum.Enum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+@strawberry.type
+class Money:
+    amount_cents: int
+    currency: str
+
+
+@strawberry.type
+class PortalSettings:
+    clients_can_book: bool
+    clients_can_reschedule: bool
+    clients_can_cancel: bool
+    booking_outside_portal: bool
+    cancellation_window_hours: int
+    late_cancellation_fee: Money | None
+    no_show_fee: Money | None
+    intake_gate: IntakeGate  # type: ignore[valid-type]
+
+
+@strawberry.type
+class AppointmentAlertSettings:
+    reminder_offsets_minutes: list[int]
+    reminder_channels: list[Channel]
+    intake_reminder_enabled: bool
+    intake_reminder_offset_minutes: int
+
+
+def _money(cents: int | None, currency: str) -> Money | None:
+    return None if cents is None else Money(amount_cents=cents, currency=currency)
+
+
+@strawberry.type
+class Organization(Node):
+    name: str
+    timezone: str
+    currency: str
+    publishable_key: str
+    model: strawberry.Private[OrganizationModel]
+
+    @classmethod
+    def from_model(cls, org: OrganizationModel) -> Organization:
+        return cls(
+            id=to_global_id("Organization", org.id),
+            name=org.name,
+            timezone=org.timezone,
+            currency=org.currency,
+            publishable_key=org.publishable_key,
+            model=org,
+        )
+
+    @strawberry.field
+    def portal_url(self, info: Info) -> str:
+        return portal_base(info.context.uow, self.model)
+
+    @strawberry.field
+    def portal_settings(self) -> PortalSettings:
+        org = self.model
+        return PortalSettings(
+            clients_can_book=org.clients_can_book,
+            clients_can_reschedule=org.clients_can_reschedule,
+            clients_can_cancel=org.clients_can_cancel,
+            booking_outside_portal=org.booking_outside_portal,
+            cancellation_window_hours=org.cancellation_window_hours,
+            late_cancellation_fee=_money(org.late_cancellation_fee_cents, org.currency),
+            no_show_fee=_money(org.no_show_fee_cents, org.currency),
+            intake_gate=org.intake_gate,
+        )
+
+    @strawberry.field
+    def alert_settings(self) -> AppointmentAlertSettings:
+        org = self.model
+        return AppointmentAlertSettings(
+            reminder_offsets_minutes=list(org.reminder_offsets_minutes),
+            reminder_channels=[Channel(c) for c in org.reminder_channels],
+            intake_reminder_enabled=org.intake_reminder_enabled,
+            intake_reminder_offset_minutes=org.intake_reminder_offset_minutes,
+        )
+
+
+@node_resolver("Organization")
+async def _organization_node(info: Info, key: uuid.UUID) -> Organization | None:
+    principal = info.context.principal
+    if not principal.is_authenticated or principal.organization_id != key:
+        return None
+    return Organization.from_model(await org_ops.get_organization(info.context.uow, principal))
+
+
+@strawberry.type
+class ApiKey(Node):
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, key: ApiKeyModel) -> ApiKey:
+        return cls(
+            id=to_global_id("ApiKey", key.id),
+            name=key.name,
+            scopes=list(key.scopes),
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+@strawberry.type
+class OAuthClient(Node):
+    client_id: str
+    name: str
+    scopes: list[str]
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, client: OAuthClientModel) -> OAuthClient:
+        return cls(
+            id=to_global_id("OAuthClient", client.id),
+            client_id=client.client_id,
+            name=client.name,
+            scopes=list(client.scopes),
+            revoked_at=client.revoked_at,
+        )
+
+
+@strawberry.input
+class UpdateOrganizationInput:
+    name: str | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    currency: str | None = strawberry.UNSET
+    portal_url: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpdatePortalSettingsInput:
+    clients_can_book: bool | None = strawberry.UNSET
+    clients_can_reschedule: bool | None = strawberry.UNSET
+    clients_can_cancel: bool | None = strawberry.UNSET
+    booking_outside_portal: bool | None = strawberry.UNSET
+    cancellation_window_hours: int | None = strawberry.UNSET
+    late_cancellation_fee_cents: int | None = strawberry.UNSET
+    no_show_fee_cents: int | None = strawberry.UNSET
+    intake_gate: IntakeGate | None = strawberry.UNSET  # type: ignore[valid-type]
+
+
+@strawberry.input
+class UpdateAppointmentAlertSettingsInput:
+    reminder_offsets_minutes: list[int] | None = strawberry.UNSET
+    reminder_channels: list[Channel] | None = strawberry.UNSET
+    intake_reminder_enabled: bool | None = strawberry.UNSET
+    intake_reminder_offset_minutes: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    scopes: list[str]
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class RevokeOAuthClientInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RevokeOAuthClientPayload:
+    oauth_client: OAuthClient | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateOAuthClientInput:
+    name: str
+    scopes: list[str]
+
+
+@strawberry.type
+class OrganizationPayload:
+    organization: Organization | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UpdateOrganizationPayload(OrganizationPayload):
+    pass
+
+
+@strawberry.type
+class RotatePublishableKeyPayload(OrganizationPayload):
+    pass
+
+
+@strawberry.type
+class UpdatePortalSettingsPayload(OrganizationPayload):
+    pass
+
+
+@strawberry.type
+class UpdateAppointmentAlertSettingsPayload(OrganizationPayload):
+    pass
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    api_key: ApiKey | None = None
+    secret: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKey | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateOAuthClientPayload:
+    oauth_client: OAuthClient | None = None
+    client_secret: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization | None:
+        require_authenticated(info.context.principal)
+        org = await org_ops.get_organization(info.context.uow, info.context.principal)
+        return Organization.from_model(org)
+
+    @strawberry.field
+    async def api_keys(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ApiKey]:
+        page = await credential_ops.list_api_keys(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, ApiKey.from_model)
+
+    @strawberry.field
+    async def oauth_clients(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[OAuthClient]:
+        page = await credential_ops.list_oauth_clients(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, OAuthClient.from_model)
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation
+    async def update_organization(
+        self, info: Info, input: UpdateOrganizationInput
+    ) -> UpdateOrganizationPayload:
+        ctx = info.context
+        changes = changes_of(input, "name", "timezone", "currency", "portal_url")
+        result = await run_mutation(
+            info, lambda: org_ops.update_organization(ctx.uow, ctx.principal, changes=changes)
+        )
+        return payload(UpdateOrganizationPayload, result, organization=Organization.from_model)
+
+    @strawberry.mutation
+    async def rotate_publishable_key(self, info: Info) -> RotatePublishableKeyPayload:
+        ctx = info.context
+        result = await run_mutation(
+            info, lambda: org_ops.rotate_publishable_key(ctx.uow, ctx.principal)
+        )
+        return payload(RotatePublishableKeyPayload, result, organization=Organization.from_model)
+
+    @strawberry.mutation
+    async def update_portal_settings(
+        self, info: Info, input: UpdatePortalSettingsInput
+    ) -> UpdatePortalSettingsPayload:
+        ctx = info.context
+        changes = changes_of(
+            input,
+            "clients_can_book",
+            "clients_can_reschedule",
+            "clients_can_cancel",
+            "booking_outside_portal",
+            "cancellation_window_hours",
+            "late_cancellation_fee_cents",
+            "no_show_fee_cents",
+            "intake_gate",
+        )
+        result = await run_mutation(
+            info, lambda: org_ops.update_portal_settings(ctx.uow, ctx.principal, changes=changes)
+        )
+        return payload(UpdatePortalSettingsPayload, result, organization=Organization.from_model)
+
+    @strawberry.mutation
+    async def update_appointment_alert_settings(
+        self, info: Info, input: UpdateAppointmentAlertSettingsInput
+    ) -> UpdateAppointmentAlertSettingsPayload:
+        ctx = info.context
+        changes = changes_of(
+            input,
+            "reminder_offsets_minutes",
+            "reminder_channels",
+            "intake_reminder_enabled",
+            "intake_reminder_offset_minutes",
+        )
+        if changes.get("reminder_channels") is not None:
+            changes["reminder_channels"] = [c.value for c in changes["reminder_channels"]]
+        result = await run_mutation(
+            info, lambda: org_ops.update_alert_settings(ctx.uow, ctx.principal, changes=changes)
+        )
+        return payload(
+            UpdateAppointmentAlertSettingsPayload, result, organization=Organization.from_model
+        )
+
+    @strawberry.mutation
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+        ctx = info.context
+        result = await run_mutation(
+            info,
+            lambda: credential_ops.create_api_key(
+                ctx.uow, ctx.principal, name=input.name, scopes=input.scopes
+            ),
+        )
+        if isinstance(result, list):
+            return CreateApiKeyPayload(user_errors=result)
+        key, secret = result
+        return CreateApiKeyPayload(api_key=ApiKey.from_model(key), secret=secret)
+
+    @strawberry.mutation
+    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+        ctx = info.context
+
+        async def op() -> ApiKeyModel:
+            return await credential_ops.revoke_api_key(
+                ctx.uow, ctx.principal, decode_id(input.id, "ApiKey")
+            )
+
+        return payload(RevokeApiKeyPayload, await run_mutation(info, op), api_key=ApiKey.from_model)
+
+    @strawberry.mutation(name="createOAuthClient")  # type: ignore[untyped-decorator]
+    async def create_oauth_client(
+        self, info: Info, input: CreateOAuthClientInput
+    ) -> CreateOAuthClientPayload:
+        ctx = info.context
+        result = await run_mutation(
+            info,
+            lambda: credential_ops.create_oauth_client(
+                ctx.uow, ctx.principal, name=input.name, scopes=input.scopes
+            ),
+        )
+        if isinstance(result, list):
+            return CreateOAuthClientPayload(user_errors=result)
+        client, secret = result
+        return CreateOAuthClientPayload(
+            oauth_client=OAuthClient.from_model(client), client_secret=secret
+        )
+
+    @strawberry.mutation(name="revokeOAuthClient")  # type: ignore[untyped-decorator]
+    async def revoke_oauth_client(
+        self, info: Info, input: RevokeOAuthClientInput
+    ) -> RevokeOAuthClientPayload:
+        ctx = info.context
+
+        async def op() -> OAuthClientModel:
+            return await credential_ops.revoke_oauth_client(
+                ctx.uow, ctx.principal, decode_id(input.id, "OAuthClient")
+            )
+
+        return payload(
+            RevokeOAuthClientPayload,
+            await run_mutation(info, op),
+            oauth_client=OAuthClient.from_model,
+        )

@@ -1,0 +1,388 @@
+"""Members, clients and the viewer: types, queries and the client mutations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from carebase.auth.policy import require_authenticated, require_member, sees_member_details
+from carebase.errors import DomainError
+from carebase.models import Account
+from carebase.models import Role as RoleModel
+from carebase.resolvers.core.pagination import page_request, slice_page
+from carebase.resolvers.people import clients as client_ops
+from carebase.resolvers.people import members as member_ops
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.relay import (
+    Connection,
+    Node,
+    decode_id,
+    decode_optional_id,
+    node_resolver,
+    to_global_id,
+)
+
+if TYPE_CHECKING:
+    from carebase.schema.billing.payments import PackageCredit, PaymentMethod
+    from carebase.schema.intake.forms import FormRequest
+    from carebase.schema.org.organizations import Money
+
+Role = strawberry.enum(RoleModel, name="Role")
+
+
+@strawberry.type
+class Member(Node):
+    """Of a member, a client sees only the name (and the time zone); email and role answer
+    null to clients, the widget and anonymous callers, and to members their values."""
+
+    name: str
+    model: strawberry.Private[Account]
+    # the caller's own account (``viewer``, the payload of a log-in): always shown in full
+    own: strawberry.Private[bool]
+
+    @strawberry.field
+    def email(self, info: Info) -> str | None:
+        return self.model.email if self._details_visible(info) else None
+
+    @strawberry.field
+    def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
+        return self.model.role if self._details_visible(info) else None
+
+    @strawberry.field
+    def timezone(self) -> str:
+        return self.model.timezone
+
+    def _details_visible(self, info: Info) -> bool:
+        return self.own or sees_member_details(info.context.principal)
+
+    @classmethod
+    def from_model(cls, account: Account, *, own: bool = False) -> Member:
+        return cls(
+            id=to_global_id("Member", account.id),
+            name=account.name,
+            model=account,
+            own=own,
+        )
+
+
+@strawberry.type
+class Client(Node):
+    name: str
+    # always given; nullable as Member.email is, so that documents selecting ``email`` on
+    # both sides of ``Viewer`` (or of a ``node``) stay valid
+    email: str | None
+    phone: str | None
+    date_of_birth: date | None
+    timezone: str
+    archived: bool
+    model: strawberry.Private[Account]
+
+    @classmethod
+    def from_model(cls, account: Account) -> Client:
+        return cls(
+            id=to_global_id("Client", account.id),
+            name=account.name,
+            email=account.email,
+            phone=account.phone,
+            date_of_birth=account.date_of_birth,
+            timezone=account.timezone,
+            archived=account.archived_at is not None,
+            model=account,
+        )
+
+    @strawberry.field
+    async def form_requests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake.forms")]]:
+        _require_area(info, "forms")
+        from carebase.schema.intake.forms import FormRequest
+
+        rows = await info.context.loaders.form_requests.load(self.model.id)
+        page = slice_page(rows, page_request(first, after))
+        return Connection.from_page(page, FormRequest.from_model)
+
+    @strawberry.field
+    async def pending_intake(
+        self, info: Info
+    ) -> list[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake.forms")]]:
+        _require_area(info, "forms")
+        from carebase.schema.intake.forms import FormRequest
+
+        rows = await info.context.loaders.form_requests.load(self.model.id)
+        return [
+            FormRequest.from_model(r) for r in rows if r.required and r.status.value == "PENDING"
+        ]
+
+    @strawberry.field
+    async def payment_methods(
+        self, info: Info
+    ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing.payments")]]:
+        _require_area(info, "billing")
+        from carebase.schema.billing.payments import PaymentMethod
+
+        rows = await info.context.loaders.cards.load(self.model.id)
+        return [PaymentMethod.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def balance(
+        self, info: Info
+    ) -> Annotated[Money, strawberry.lazy("carebase.schema.org.organizations")]:
+        _require_area(info, "billing")
+        from carebase.schema.org.organizations import Money
+
+        cents = await info.context.loaders.balance.load(self.model.id)
+        org = await info.context.loaders.organization.load(self.model.organization_id)
+        return Money(amount_cents=cents, currency=org.currency if org else "usd")
+
+    @strawberry.field
+    async def package_credits(
+        self, info: Info
+    ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing.payments")]]:
+        _require_area(info, "billing")
+        from carebase.schema.billing.payments import PackageCredit
+        from carebase.schema.scheduling.appointments import AppointmentType
+
+        credits = await info.context.loaders.credits.load(self.model.id)
+        result = []
+        for type_id, remaining in credits:
+            kind = await info.context.loaders.appointment_type.load(type_id)
+            if kind is not None:
+                result.append(
+                    PackageCredit(
+                        appointment_type=AppointmentType.from_model(kind), remaining=remaining
+                    )
+                )
+        return result
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Member | None:
+        if self.model.provider_id is None:
+            return None
+        found = await info.context.loaders.member.load(self.model.provider_id)
+        return Member.from_model(found) if found else None
+
+
+def _require_area(info: Info, area: str) -> None:
+    """A client reads their own; a member or key needs the area's read scope too."""
+    principal = info.context.principal
+    if not principal.is_client:
+        require_member(principal, area)
+
+
+Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
+
+
+def viewer_of(account: Account | None) -> Member | Client | None:
+    """The caller's own account (``viewer``, log-in payloads): a member sees their own
+    email and role even before the request carries their token."""
+    if account is None:
+        return None
+    if account.role is RoleModel.CLIENT:
+        return Client.from_model(account)
+    return Member.from_model(account, own=True)
+
+
+def person_of(account: Account | None) -> Member | Client | None:
+    """Someone else's account (a message's sender, who filled a form): a member of the
+    practice shows their email and role only to members."""
+    if account is None:
+        return None
+    if account.role is RoleModel.CLIENT:
+        return Client.from_model(account)
+    return Member.from_model(account)
+
+
+@node_resolver("Client")
+async def _client_node(info: Info, key: uuid.UUID) -> Client | None:
+    found = await client_ops.find_client(info.context.uow, info.context.principal, key)
+    return Client.from_model(found) if found else None
+
+
+@node_resolver("Member")
+async def _member_node(info: Info, key: uuid.UUID) -> Member | None:
+    principal = info.context.principal
+    if not principal.is_authenticated:
+        return None
+    if not principal.is_client:
+        try:
+            require_member(principal, "members")
+        except DomainError:
+            return None
+    found = await info.context.loaders.member.load(key)
+    return Member.from_model(found) if found else None
+
+
+@strawberry.input
+class CreateClientInput:
+    name: str
+    email: str
+    phone: str | None = None
+    date_of_birth: date | None = None
+    timezone: str | None = None
+    provider_id: strawberry.ID | None = None
+    send_invitation: bool = False
+
+
+@strawberry.input
+class UpdateClientInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    date_of_birth: date | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    provider_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class ArchiveClientInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class InviteMemberInput:
+    name: str
+    email: str
+    role: Role  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ClientPayload:
+    client: Client | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class UpdateClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class ArchiveClientPayload(ClientPayload):
+    pass
+
+
+@strawberry.type
+class InviteMemberPayload:
+    member: Member | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def changes_of(data: Any, *names: str) -> dict[str, Any]:
+    """The fields an ``update*`` input actually gave (``null`` included)."""
+    return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field
+    async def viewer(self, info: Info) -> Viewer | None:
+        ctx = info.context
+        principal = ctx.principal
+        if not principal.is_authenticated or principal.account_id is None:
+            return None
+        account = await ctx.uow.session.get(Account, principal.account_id)
+        return viewer_of(account)
+
+    @strawberry.field
+    async def clients(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        include_archived: bool = False,
+    ) -> Connection[Client]:
+        page = await client_ops.list_clients(
+            info.context.uow,
+            info.context.principal,
+            page=page_request(first, after),
+            search=search,
+            include_archived=include_archived,
+        )
+        return Connection.from_page(page, Client.from_model)
+
+    @strawberry.field
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        require_authenticated(info.context.principal)
+        return await _client_node(info, decode_id(id, "Client"))
+
+    @strawberry.field
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Member]:
+        page = await member_ops.list_members(
+            info.context.uow, info.context.principal, page=page_request(first, after)
+        )
+        return Connection.from_page(page, Member.from_model)
+
+
+@strawberry.type
+class PeopleMutation:
+    @strawberry.mutation
+    async def create_client(self, info: Info, input: CreateClientInput) -> CreateClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await client_ops.create_client(
+                ctx.uow,
+                ctx.principal,
+                name=input.name,
+                email=input.email,
+                phone=input.phone,
+                date_of_birth=input.date_of_birth,
+                timezone=input.timezone,
+                provider_id=decode_optional_id(input.provider_id, "Member", field="providerId"),
+                send_invitation_email=input.send_invitation,
+            )
+
+        return payload(CreateClientPayload, await run_mutation(info, op), client=Client.from_model)
+
+    @strawberry.mutation
+    async def update_client(self, info: Info, input: UpdateClientInput) -> UpdateClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            changes = changes_of(
+                input, "name", "email", "phone", "date_of_birth", "timezone", "provider_id"
+            )
+            if changes.get("provider_id") is not None:
+                changes["provider_id"] = decode_id(
+                    changes["provider_id"], "Member", field="providerId"
+                )
+            return await client_ops.update_client(
+                ctx.uow, ctx.principal, client_id=decode_id(input.id, "Client"), changes=changes
+            )
+
+        return payload(UpdateClientPayload, await run_mutation(info, op), client=Client.from_model)
+
+    @strawberry.mutation
+    async def archive_client(self, info: Info, input: ArchiveClientInput) -> ArchiveClientPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await client_ops.archive_client(
+                ctx.uow, ctx.principal, decode_id(input.id, "Client")
+            )
+
+        return payload(ArchiveClientPayload, await run_mutation(info, op), client=Client.from_model)
+
+    @strawberry.mutation
+    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
+        ctx = info.context
+
+        async def op() -> Account:
+            return await member_ops.invite_member(
+                ctx.uow, ctx.principal, name=input.name, email=input.email, role=input.role
+            )
+
+        return payload(InviteMemberPayload, await run_mutation(info, op), member=Member.from_model)
