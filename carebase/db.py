@@ -239,7 +239,8 @@ class Database:
                 await session.rollback()
                 raise
         if uow.jobs:
-            self.dispatch(uow.jobs)
+            # a broker send is network I/O (Redis, RabbitMQ): off the event loop
+            await asyncio.to_thread(self.dispatch, uow.jobs)
         for callback in uow.after_commit:
             outcome = callback()
             if inspect.isawaitable(outcome):

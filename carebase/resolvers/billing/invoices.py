@@ -28,9 +28,9 @@ from carebase.resolvers.billing import payments
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import now, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
-from carebase.resolvers.people.clients import get_client
 
 
 @dataclass(frozen=True)

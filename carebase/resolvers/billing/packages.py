@@ -33,8 +33,8 @@ from carebase.resolvers.billing import payments
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name, now, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import grouped
-from carebase.resolvers.people.clients import get_client
 
 
 @dataclass(frozen=True)

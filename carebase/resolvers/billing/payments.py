@@ -46,8 +46,8 @@ from carebase.models import (
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import now, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import Page, PageRequest, grouped, paginate
-from carebase.resolvers.people.clients import get_client
 
 RECONCILE_AFTER_MS = 30_000
 # what a Stripe object id looks like (pm_..., card_..., src_...), checked before asking Stripe

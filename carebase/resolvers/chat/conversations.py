@@ -27,8 +27,8 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import now
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
-from carebase.resolvers.people.clients import get_client
 from carebase.resolvers.scheduling.video import client_join_url
 
 MAX_BODY = 10_000

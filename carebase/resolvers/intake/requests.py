@@ -30,6 +30,7 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name, now
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
 from carebase.resolvers.intake.forms import (
@@ -39,7 +40,6 @@ from carebase.resolvers.intake.forms import (
     missing_required,
     validate_answers,
 )
-from carebase.resolvers.people.clients import get_client
 from carebase.resolvers.people.sessions import send_invitation
 
 

@@ -9,14 +9,15 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from carebase.auth.policy import org_id, require_client_access, require_member, scoped
+from carebase.auth.policy import org_id, require_member
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.errors import DomainError, ErrorCode, invalid, not_found
+from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.hooks import ClientCreated
 from carebase.models import Account, AuthSession, Organization, Role
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_email, check_name, check_timezone, now
+from carebase.resolvers.core.lookups import clients_query, get_client
 from carebase.resolvers.core.pagination import Page, PageRequest, in_order, paginate
 from carebase.resolvers.people.members import email_taken, insert_account
 from carebase.resolvers.people.sessions import send_invitation
@@ -199,29 +200,6 @@ async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.
     return client
 
 
-def _clients(principal: Principal) -> Any:
-    return scoped(
-        select(Account).where(Account.role == Role.CLIENT),
-        principal,
-        Account.organization_id,
-        Account.id,
-    )
-
-
-async def get_client(
-    uow: UnitOfWork, principal: Principal, client_id: uuid.UUID, *, audit_read: bool = True
-) -> Account:
-    require_client_access(principal, client_id, write=False)
-    client: Account | None = (
-        await uow.session.execute(_clients(principal).where(Account.id == client_id))
-    ).scalar_one_or_none()
-    if client is None:
-        raise not_found("No such client", "id")
-    if audit_read:
-        audit.record_client_reads(uow, principal, [client.id], resource="client")
-    return client
-
-
 async def find_client(
     uow: UnitOfWork, principal: Principal, client_id: uuid.UUID
 ) -> Account | None:
@@ -241,7 +219,7 @@ async def list_clients(
     include_archived: bool = False,
 ) -> Page[Account]:
     require_member(principal, "clients")
-    stmt = _clients(principal)
+    stmt = clients_query(principal)
     if not include_archived:
         stmt = stmt.where(Account.archived_at.is_(None))
     if search and search.strip():
@@ -257,7 +235,7 @@ async def load_clients(
     uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
 ) -> list[Account | None]:
     """Clients by id, in order, for DataLoaders: one query, audited as one batch."""
-    rows = await uow.session.execute(_clients(principal).where(Account.id.in_(ids)))
+    rows = await uow.session.execute(clients_query(principal).where(Account.id.in_(ids)))
     found = in_order(rows.scalars(), ids, lambda c: c.id)
     audit.record_client_reads(uow, principal, {c.id for c in found if c}, resource="client")
     return found

@@ -32,9 +32,9 @@ from carebase.models import (
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import aware, check_email, check_name, now
 from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link
 from carebase.resolvers.core.rate_limits import hit
-from carebase.resolvers.people.clients import get_client
 from carebase.resolvers.scheduling.availability import (
     SlotContext,
     busy_intervals,
