@@ -8,14 +8,16 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from carebase.config import Settings
 from tests.conftest import PASSWORD, unique_email
+from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import documents
-from tests.fixtures.live import socket
+from tests.fixtures.live import redis_subscribed, socket
 from tests.fixtures.smtp import free_port
 
 CAREBASE = str(Path(sys.executable).parent / "carebase")
@@ -68,7 +70,9 @@ async def carebase_serve(settings: Settings, redis: str, log: Path) -> AsyncIter
         await asyncio.wait_for(process.wait(), 30)
 
 
-async def _post(address: str, name: str, variables: dict, token: str | None = None) -> dict:
+async def _post(
+    address: str, name: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as http:
         response = await http.post(
@@ -112,7 +116,7 @@ async def test_a_message_crosses_from_one_process_to_a_subscriber_on_another(
         async with socket(second) as ws:
             await ws.init(token)
             await ws.subscribe(documents()["MessageReceived"], {"conversationId": conversation_id})
-            await asyncio.sleep(0.5)
+            await redis_subscribed(redis, f"conversation:{key_of(conversation_id)}")
             await _post(
                 first,
                 "SendMessage",

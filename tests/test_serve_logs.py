@@ -53,7 +53,8 @@ class Served:
         """The process's output as records: a traceback belongs to the line before it."""
         records: list[Record] = []
         for path in (self.out, self.err):
-            level, name, lines = "?", path.name, []
+            level, name = "?", path.name
+            lines: list[str] = []
             for line in path.read_text(errors="replace").splitlines():
                 start = RECORD_START.match(line)
                 if start and lines:

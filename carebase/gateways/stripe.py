@@ -21,10 +21,36 @@ class PaymentsNotConfigured(Exception):
 
 
 class CardDeclined(Exception):
-    def __init__(self, message: str, intent_id: str | None = None) -> None:
+    """Stripe refused the card (its ``CardError``): a typed outcome, not a message to read.
+
+    ``code`` is Stripe's error code (``card_declined``, ``expired_card``, ``incorrect_cvc``,
+    ...), ``decline_code`` the issuer's reason when Stripe gives one (``insufficient_funds``,
+    ``generic_decline``, ...); ``message`` is Stripe's text for the client, shown as is."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        decline_code: str | None = None,
+        intent_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.decline_code = decline_code
         self.intent_id = intent_id
+
+    @classmethod
+    def of(cls, error: stripe.CardError) -> CardDeclined:
+        body = (getattr(error, "json_body", None) or {}).get("error") or {}
+        intent = body.get("payment_intent") or {}
+        return cls(
+            error.user_message or str(error),
+            code=error.code or body.get("code"),
+            decline_code=body.get("decline_code"),
+            intent_id=intent.get("id"),
+        )
 
 
 class UnknownPaymentMethod(Exception):
@@ -76,7 +102,7 @@ class StripeGateway:
         try:
             return fn(*args, **kwargs)
         except stripe.CardError as error:
-            raise CardDeclined(error.user_message or str(error)) from error
+            raise CardDeclined.of(error) from error
         except stripe.StripeError as error:
             if _unavailable(error):
                 raise StripeUnavailable(str(error)) from error
@@ -150,11 +176,7 @@ class StripeGateway:
                 options={"idempotency_key": f"payment-{payment_id}-{attempt}"},
             )
         except stripe.CardError as error:
-            intent_id = None
-            raw = getattr(error, "json_body", None) or {}
-            intent_data = (raw.get("error") or {}).get("payment_intent") or {}
-            intent_id = intent_data.get("id")
-            raise CardDeclined(error.user_message or str(error), intent_id) from error
+            raise CardDeclined.of(error) from error
         except stripe.StripeError as error:
             if _unavailable(error):
                 raise StripeUnavailable(str(error)) from error

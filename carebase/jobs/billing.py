@@ -20,6 +20,7 @@ from carebase.models import (
     Account,
     Organization,
     Payment,
+    PaymentFailure,
     PaymentKind,
     PaymentStatus,
     Refund,
@@ -27,7 +28,7 @@ from carebase.models import (
     WebhookEvent,
     utcnow,
 )
-from carebase.resolvers.billing import appointment_charges, payments
+from carebase.resolvers.billing import appointment_charges, charges, refunds
 from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.notifications import queue_email
 
@@ -44,7 +45,7 @@ class StillInDoubt(Exception):
 @actor("billing.charge_appointment", max_retries=8)
 async def charge_appointment(runtime: JobRuntime, payment_id: str) -> None:
     async with runtime.database().unit_of_work(write=True) as uow:
-        if not await payments.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
+        if not await charges.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
             return  # charged, cancelled or being charged: nothing twice
         payment = await uow.session.get_one(Payment, uuid.UUID(payment_id))
         await appointment_charges.charge_appointment_payment(uow, payment)
@@ -53,10 +54,10 @@ async def charge_appointment(runtime: JobRuntime, payment_id: str) -> None:
 @actor("billing.charge_scheduled", max_retries=8)
 async def charge_scheduled(runtime: JobRuntime, payment_id: str) -> None:
     async with runtime.database().unit_of_work(write=True) as uow:
-        if not await payments.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
+        if not await charges.claim(uow, uuid.UUID(payment_id), [PaymentStatus.SCHEDULED]):
             return
         payment = await uow.session.get_one(Payment, uuid.UUID(payment_id))
-        await payments.charge_now(uow, payment)
+        await charges.charge_now(uow, payment)
         if payment.status is PaymentStatus.FAILED:
             await _tell_of_failure(uow, payment)
 
@@ -119,9 +120,9 @@ async def reconcile(runtime: JobRuntime, payment_id: str) -> None:
             if payment.updated_at > utcnow() - timedelta(seconds=5):
                 raise StillInDoubt("the attempt may still be in flight")
             # never reached Stripe: the same attempt again, under the same idempotency key
-            await payments.charge_now(uow, payment)
+            await charges.charge_now(uow, payment)
             return
-        await payments.apply_charge(uow, payment, found)
+        await charges.apply_charge(uow, payment, found)
         if _status(payment) is PaymentStatus.FAILED and payment.kind is PaymentKind.SCHEDULED:
             await _tell_of_failure(uow, payment)
         if _status(payment) is PaymentStatus.PROCESSING:
@@ -201,8 +202,8 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
         await uow.emit(PaymentSucceeded(payment))
     else:
         error = intent.get("last_payment_error") or {}
-        payment.status = PaymentStatus.FAILED
-        payment.failure_message = error.get("message") or "The card was declined"
+        message = error.get("message") or "The card was declined"
+        charges.fail(payment, PaymentFailure.CARD_DECLINED, message)
         if payment.kind is PaymentKind.SCHEDULED:
             await _tell_of_failure(uow, payment)
 
@@ -235,7 +236,7 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
             stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
         )
     )
-    payments.record_refund(payment, missing)
+    refunds.record_refund(payment, missing)
 
 
 async def _disputed(uow: UnitOfWork, dispute: dict[str, Any]) -> None:

@@ -36,6 +36,14 @@ class PaymentStatus(enum.Enum):
     CANCELLED = "CANCELLED"
 
 
+class PaymentFailure(enum.Enum):
+    """Why a payment ended FAILED, kept as a code so no one reads it back from the message."""
+
+    NO_CARD = "NO_CARD"  # no default card when the charge ran
+    CARD_DECLINED = "CARD_DECLINED"  # Stripe refused the card (a CardError, a failed intent)
+    NOT_CHARGED = "NOT_CHARGED"  # the PaymentIntent ended without a charge (canceled, ...)
+
+
 CAPTURED = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 
 
@@ -97,6 +105,7 @@ class Payment(Base):
     )
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     failure_message: Mapped[str | None] = mapped_column(Text)
+    failure_code: Mapped[PaymentFailure | None]
     external_method: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
     disputed: Mapped[bool] = mapped_column(default=False)

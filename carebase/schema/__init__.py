@@ -1,4 +1,8 @@
-"""The GraphQL schema: one module per area, merged here."""
+"""The GraphQL schema: one package per area, whose root types are merged here.
+
+The order of the root types below is the order of the fields of ``Query`` and ``Mutation``
+in the exported schema (``gql/schema.graphql``): keep it when adding an area's types.
+"""
 
 from __future__ import annotations
 
@@ -20,20 +24,18 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from carebase.errors import DomainError, invalid
-from carebase.schema.billing.payments import BillingMutation, BillingQuery
-from carebase.schema.chat.conversations import ChatMutation, ChatQuery, Subscription
+from carebase.schema.billing import BillingMutation, BillingQuery
+from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
-from carebase.schema.intake.forms import IntakeMutation, IntakeQuery
+from carebase.schema.intake import IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
-from carebase.schema.org.audit import AuditQuery
-from carebase.schema.org.organizations import OrganizationMutation, OrganizationQuery
+from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
-from carebase.schema.people.clients import PeopleMutation, PeopleQuery
-from carebase.schema.people.sessions import SessionMutation
+from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
-from carebase.schema.scheduling.appointments import SchedulingMutation, SchedulingQuery
+from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
 PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)

@@ -14,6 +14,7 @@ from carebase.errors import DomainError
 from carebase.errors import ErrorCode as DomainErrorCode
 from carebase.resolvers.intake.requests import intake_required
 from carebase.schema.context import Info
+from carebase.schema.gate import OPEN_MUTATIONS, portal_closed
 
 log = logging.getLogger("carebase.graphql")
 
@@ -38,8 +39,6 @@ async def run_mutation(
     operation: Callable[[], Awaitable[T]],
 ) -> T | list[UserError]:
     """Run one mutation's resolver so that a failure leaves nothing half-written."""
-    from carebase.schema.gate import OPEN_MUTATIONS, portal_closed
-
     if (
         info.context.principal.is_client
         and info.field_name not in OPEN_MUTATIONS

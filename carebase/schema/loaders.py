@@ -23,9 +23,10 @@ from carebase.models import (
     Payment,
     PaymentMethod,
 )
+from carebase.resolvers.billing.cards import load_cards
 from carebase.resolvers.billing.invoices import balances
 from carebase.resolvers.billing.packages import load_credits
-from carebase.resolvers.billing.payments import load_appointment_payments, load_cards
+from carebase.resolvers.billing.payments import load_appointment_payments
 from carebase.resolvers.chat.conversations import unread_counts
 from carebase.resolvers.core.pagination import in_order
 from carebase.resolvers.intake.forms import load_versions

@@ -31,6 +31,7 @@ from carebase.models import (
     PaymentKind,
     PaymentStatus,
     Refund,
+    WebhookEvent,
 )
 from tests.conftest import STRIPE_KEY, WEBHOOK_SECRET, Practice, sign_up, unique_email
 from tests.fixtures.billing import (
@@ -68,8 +69,19 @@ from tests.fixtures.scheduling import (
 )
 from tests.fixtures.smtp import Inbox, body_of
 from tests.fixtures.stripe_server import signed_event
+from tests.fixtures.waiting import eventually, scheduler_ticks
 
 # ---------------------------------------------------------------------------- helpers
+
+
+async def applied(app: Starlette, event_id: str) -> WebhookEvent:
+    """The stored event once its job applied it (marked in the transaction that applies it)."""
+
+    async def done() -> WebhookEvent | None:
+        rows = await webhook_rows(app, event_id)
+        return rows[0] if rows and rows[0].processed_at is not None else None
+
+    return await eventually(done, message=f"stripe event {event_id} was not applied")
 
 
 async def processing_payment(
@@ -219,7 +231,7 @@ async def test_scheduled_payments_run_on_their_day(
     done = await wait_for_payment(app, now["payment"]["id"], [PaymentStatus.SUCCEEDED])
     assert done.amount_cents == 3000
     assert len(await intents_for(stripe_api, now["payment"]["id"])) == 1
-    await asyncio.sleep(1.2)  # more scheduler ticks: tomorrow's stays, today's is charged once
+    await scheduler_ticks(app, 2)  # more scheduler passes: tomorrow's stays, today's charged once
     assert (await payment_row(app, later["payment"]["id"])).status is PaymentStatus.SCHEDULED
     assert len(await intents_for(stripe_api, now["payment"]["id"])) == 1
 
@@ -262,7 +274,7 @@ async def test_a_failed_scheduled_payment_tells_the_client_and_the_practice(
     assert "45.00 USD" in body_of(to_client)
     [to_owner] = await smtp.wait_for(practice.owner_email, subject="Scheduled payment failed")
     assert "Sam Scheduled" in str(to_owner["Subject"])
-    await asyncio.sleep(1.0)  # later ticks neither charge nor email again
+    await scheduler_ticks(app, 2)  # later passes neither charge nor email again
     assert len(smtp.to(email)) == 1
     assert (await payment_row(app, payment_id)).attempts == 1
 
@@ -298,7 +310,7 @@ async def test_occurred_is_charged_once_through_flips_and_redelivery(
     await asyncio.gather(
         *(charge_appointment(app.state.runtime, str(payment.id)) for _ in range(3))
     )
-    await asyncio.sleep(0.5)
+    await scheduler_ticks(app, 1)  # what the flips set going, and a scheduler pass, have run
     rows = await payments_for_appointment(app, appointment_id)
     assert [(p.id, p.kind, p.status) for p in rows] == [
         (payment.id, PaymentKind.AUTOCHARGE, PaymentStatus.SUCCEEDED)
@@ -367,7 +379,7 @@ async def test_a_correction_before_the_job_ran_cancels_the_pending_autocharge(
     await set_status(api, owner, appointment_id, "NO_SHOW")
     assert (await payment_row(app, pending.id)).status is PaymentStatus.CANCELLED
     await charge_appointment(app.state.runtime, str(pending.id))  # the job, arriving late
-    await asyncio.sleep(0.5)
+    await scheduler_ticks(app, 1)  # and whatever the correction set going has run
     rows = await payments_for_appointment(app, appointment_id)
     # the correction moves no money: no charge for the old status, no fee for the new one
     assert [(p.kind, p.status) for p in rows] == [(PaymentKind.AUTOCHARGE, PaymentStatus.CANCELLED)]
@@ -440,7 +452,7 @@ async def test_no_show_and_late_cancellation_fees(
     cancelled = await cancel(api, owner, by_practice)
     assert cancelled["lateCancellation"] is False
 
-    await asyncio.sleep(1.0)  # the worker has had every chance
+    await scheduler_ticks(app, 1)  # every job the cancels set going, and a pass, have run
     assert await payments_for_appointment(app, by_practice) == []
     assert await payments_for_appointment(app, unverified_id) == []
     assert len(await payments_for_appointment(app, no_show)) == 1
@@ -522,7 +534,7 @@ async def test_packages_are_bought_and_their_credits_pay_for_bookings(
     assert await credits_of(api, owner, b.client_id) == {kind: 1}
     assert (await cancel(api, b.client_token, late))["lateCancellation"] is True
     assert await credits_of(api, owner, b.client_id) == {kind: 1}
-    await asyncio.sleep(0.8)  # the worker has had every chance to charge
+    await scheduler_ticks(app, 1)  # every job the bookings set going, and a pass, have run
     for appointment_id in (covered, missed, in_time, late):
         assert await payments_for_appointment(app, appointment_id) == [], appointment_id
     seen_by_client = await api.op("BillingClient", {"id": b.client_id}, token=b.client_token)
@@ -571,7 +583,7 @@ async def test_a_bad_signature_is_refused_with_no_effect(
     )
     stale = await http.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": header})
     assert stale.status_code == 400
-    await asyncio.sleep(1.0)
+    await scheduler_ticks(app, 1)  # nothing was stored, so nothing is there to apply
     assert await webhook_rows(app, event["id"]) == []
     assert (await payment_row(app, payment.id)).status is PaymentStatus.PROCESSING
 
@@ -620,12 +632,7 @@ async def test_an_event_delivered_three_times_is_applied_once(
     assert row.stripe_payment_intent_id == intent_id
     [stored] = await webhook_rows(app, event["id"])
     assert stored.type == "payment_intent.succeeded"
-    for _ in range(20):
-        [stored] = await webhook_rows(app, event["id"])
-        if stored.processed_at is not None:
-            break
-        await asyncio.sleep(0.1)
-    assert stored.processed_at is not None
+    stored = await applied(app, event["id"])
     async with app.state.db.unit_of_work() as uow:
         settled = await uow.session.get_one(Invoice, key_of(invoice["id"]))
         assert settled.status is InvoiceStatus.PAID
@@ -657,7 +664,7 @@ async def test_a_payment_failed_event_fails_a_processing_payment(
         "payment_intent.succeeded", dict(event["data"]["object"], status="succeeded")
     )
     assert (await post_event(http, late)).status_code == 200
-    await asyncio.sleep(1.0)
+    await applied(app, late["id"])
     assert (await payment_row(app, payment.id)).status is PaymentStatus.FAILED
 
 
@@ -702,18 +709,16 @@ async def test_dashboard_refunds_and_disputes_arrive_by_webhook(
         "metadata": {},
         "refunds": {"object": "list", "data": refunds, "has_more": False},
     }
-    answer = await post_event(http, stripe_event("charge.refunded", charge_object))
+    refunded = stripe_event("charge.refunded", charge_object)
+    answer = await post_event(http, refunded)
     assert answer.status_code == 200
-    for _ in range(100):
-        row = await payment_row(app, payment["id"])
-        if row.refunded_cents != 1000:
-            break
-        await asyncio.sleep(0.1)
+    await applied(app, refunded["id"])
+    row = await payment_row(app, payment["id"])
     assert (row.status, row.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 3000)
     # the same refunds reported again by a later event are not counted twice
-    again = await post_event(http, stripe_event("charge.refunded", charge_object))
-    assert again.status_code == 200
-    await asyncio.sleep(1.0)
+    again = stripe_event("charge.refunded", charge_object)
+    assert (await post_event(http, again)).status_code == 200
+    await applied(app, again["id"])
     row = await payment_row(app, payment["id"])
     assert row.refunded_cents == 3000
     async with app.state.db.unit_of_work() as uow:
@@ -742,12 +747,9 @@ async def test_dashboard_refunds_and_disputes_arrive_by_webhook(
         "status": "needs_response",
         "metadata": {},
     }
-    answer = await post_event(http, stripe_event("charge.dispute.created", dispute))
-    assert answer.status_code == 200
-    for _ in range(100):
-        if (await payment_row(app, payment["id"])).disputed:
-            break
-        await asyncio.sleep(0.1)
+    disputed = stripe_event("charge.dispute.created", dispute)
+    assert (await post_event(http, disputed)).status_code == 200
+    await applied(app, disputed["id"])
     shown = await api.op("Payments", {"filter": {"clientId": client_id}}, token=owner)
     [node] = [e["node"] for e in shown["payments"]["edges"]]
     assert node["disputed"] is True

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from starlette.applications import Starlette
@@ -29,6 +29,7 @@ from tests.fixtures.intake import (
 )
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.waiting import eventually, jobs_settled, scheduler_ticks
 
 
 def key(global_id: str) -> uuid.UUID:
@@ -72,12 +73,24 @@ async def book_for_client(api: GraphQLClient, b: Booking, starts_at: str) -> str
     return str(data["bookAppointment"]["appointment"]["id"])
 
 
-async def with_pending_intake(api: GraphQLClient, smtp: Inbox) -> tuple[Booking, list[dict]]:
+async def with_pending_intake(
+    api: GraphQLClient, smtp: Inbox
+) -> tuple[Booking, list[dict[str, Any]]]:
     b = await booking_setup(api, smtp)
     flows = await default_flow(api, b.practice)
     rows = await request_flow(api, b.practice.owner_token, b.client_id, flows.flow["id"])
     assert [r["required"] for r in rows] == [True, True]
     return b, rows
+
+
+async def picked_up(app: Starlette, appointment_id: str) -> Reminder:
+    """The intake reminder once a job has dealt with it (no longer PENDING)."""
+
+    async def done() -> Reminder | None:
+        [row] = await intake_reminders(app, appointment_id)
+        return row if row.status is not ReminderStatus.PENDING else None
+
+    return await eventually(done, timeout=15, message="the intake reminder stayed PENDING")
 
 
 def reminders_to(smtp: Inbox, address: str) -> list[str]:
@@ -109,7 +122,7 @@ async def test_the_intake_reminder_is_sent_once_even_with_two_schedulers_and_ret
         mine = [j for j in jobs if j.actor == "reminders.send"]
         await asyncio.gather(*(send_reminder(runtime, *j.args) for j in mine * 2))
         [reminder] = await smtp.wait_for(b.client_email, subject="Reminder")
-        await asyncio.sleep(1.5)  # the app's scheduler ticks every 0.5 s: give it the chance
+        await scheduler_ticks(app, 2)  # more scheduler passes, and all they set going, have run
     finally:
         await other.dispose()
     assert len(reminders_to(smtp, b.client_email)) == 1, reminders_to(smtp, b.client_email)
@@ -144,14 +157,9 @@ async def test_no_intake_reminder_when_the_forms_are_done_in_time(
     assert skipped["userErrors"] == []
 
     await make_due(app, appointment_id)
-    deadline = time.monotonic() + 15
-    while True:  # the app's own scheduler picks it up
-        [row] = await intake_reminders(app, appointment_id)
-        if row.status is not ReminderStatus.PENDING or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.1)
+    row = await picked_up(app, appointment_id)  # by the app's own scheduler
     assert row.status is ReminderStatus.CANCELLED
-    await asyncio.sleep(1.0)
+    await jobs_settled(app)  # cancelled in the claim's transaction: nothing was queued
     assert reminders_to(smtp, b.client_email) == []
 
 
@@ -167,12 +175,7 @@ async def test_optional_forms_alone_do_not_trigger_the_intake_reminder(
     assert filled["userErrors"] == []
     appointment_id = await book_for_client(api, b, local(next_weekday(4, at_least_days=4), 14))
     await make_due(app, appointment_id)
-    deadline = time.monotonic() + 15
-    while True:
-        [row] = await intake_reminders(app, appointment_id)
-        if row.status is not ReminderStatus.PENDING or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.1)
+    row = await picked_up(app, appointment_id)
     assert row.status is ReminderStatus.CANCELLED
     assert reminders_to(smtp, b.client_email) == []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from tests.fixtures.billing import (
 from tests.fixtures.graphql import GraphQLClient, documents
 from tests.fixtures.scheduling import booking_setup, make_type
 from tests.fixtures.smtp import Inbox
+from tests.fixtures.waiting import eventually
 
 
 async def test_a_retry_after_a_lost_commit_charges_once(
@@ -121,12 +121,12 @@ async def test_a_lost_autocharge_message_is_found_by_the_scheduler(
             .where(Payment.id == payment.id)
             .values(created_at=utcnow() - timedelta(minutes=2))
         )
-    for _ in range(60):  # the in-process scheduler ticks every 0.5 s
+
+    async def charged() -> bool:  # the in-process scheduler finds it and resends its job
         [payment] = await payments_for_appointment(app, appointment_id)
-        if payment.status is PaymentStatus.SUCCEEDED:
-            break
-        await asyncio.sleep(0.25)
-    assert payment.status is PaymentStatus.SUCCEEDED
+        return payment.status is PaymentStatus.SUCCEEDED
+
+    await eventually(charged, timeout=15, message="the overdue autocharge was not resent")
 
 
 async def test_a_dashboard_refund_reported_only_as_an_amount_is_recorded(
@@ -153,9 +153,10 @@ async def test_a_dashboard_refund_reported_only_as_an_amount_is_recorded(
     }
     response = await post_event(http, stripe_event("charge.refunded", charge_object))
     assert response.status_code == 200
-    for _ in range(40):
+
+    async def refunded() -> Payment | None:
         row = await payment_row(app, paid["id"])
-        if row.refunded_cents:
-            break
-        await asyncio.sleep(0.25)
+        return row if row.refunded_cents else None
+
+    row = await eventually(refunded, message="the dashboard refund was not recorded")
     assert row.refunded_cents == 2000 and row.status is PaymentStatus.PARTIALLY_REFUNDED

@@ -24,6 +24,7 @@ from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox, body_of
 from tests.fixtures.twilio import fake_twilio
+from tests.fixtures.waiting import scheduler_ticks
 
 
 def key(global_id: str) -> uuid.UUID:
@@ -137,7 +138,7 @@ async def test_a_due_reminder_is_sent_once_even_with_two_schedulers_and_retries(
     mine = [j for j in jobs if j.actor == "reminders.send"]
     await asyncio.gather(*(send_reminder(runtime, *j.args) for j in mine * 2))
     [reminder] = await smtp.wait_for(b.client_email, subject="Reminder")
-    await asyncio.sleep(1.5)  # the app's scheduler ticks every 0.5 s: give it the chance
+    await scheduler_ticks(app, 2)  # more scheduler passes, and all they set going, have run
     reminders = [m for m in smtp.to(b.client_email) if str(m["Subject"]).startswith("Reminder")]
     assert len(reminders) == 1
     body = body_of(reminder)

@@ -18,10 +18,12 @@ from carebase.models import (
     Invoice,
     InvoiceStatus,
     Payment,
+    PaymentFailure,
     PaymentKind,
     PaymentStatus,
     Refund,
 )
+from carebase.resolvers.billing.charges import declined as decline_of
 from tests.conftest import Practice, sign_up
 from tests.fixtures.billing import (
     DECLINING,
@@ -161,6 +163,23 @@ async def test_a_decline_is_kept_as_a_failed_payment(
     assert refused["refundPayment"]["userErrors"], refused
     row = await payment_row(app, payment["id"])
     assert (row.status, row.refunded_cents) == (PaymentStatus.FAILED, 0)
+    assert row.failure_code is PaymentFailure.CARD_DECLINED
+
+
+def test_a_failure_is_told_by_its_code_not_its_message() -> None:
+    def failed(code: PaymentFailure, message: str) -> Payment:
+        return Payment(status=PaymentStatus.FAILED, failure_code=code, failure_message=message)
+
+    no_card = decline_of(failed(PaymentFailure.NO_CARD, "Your card was declined."))
+    assert no_card is not None and no_card.code.value == "NO_PAYMENT_METHOD"
+    refused = decline_of(failed(PaymentFailure.CARD_DECLINED, "No card on file"))
+    assert refused is not None and (refused.code.value, refused.message) == (
+        "CARD_DECLINED",
+        "No card on file",
+    )
+    not_charged = decline_of(failed(PaymentFailure.NOT_CHARGED, "The card was not charged"))
+    assert not_charged is not None and not_charged.code.value == "CARD_DECLINED"
+    assert decline_of(Payment(status=PaymentStatus.SUCCEEDED)) is None
 
 
 async def test_no_card_no_charge(api: GraphQLClient, practice: Practice, app: Starlette) -> None:

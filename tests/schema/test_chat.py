@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from starlette.applications import Starlette
 
-from carebase.models import UnreadNotification, utcnow
+from carebase.models import Message, NotificationStatus, UnreadNotification, utcnow
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient, documents
-from tests.fixtures.live import serve, socket, subscribed
+from tests.fixtures.live import drained, listening, serve, socket, subscribed
 from tests.fixtures.scheduling import make_client_login
 from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.waiting import eventually, jobs_settled, outbox_to, scheduler_ticks
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +37,7 @@ async def _start(api: GraphQLClient, practice: Practice, client_id: str) -> str:
 
 async def _send(
     api: GraphQLClient, token: str, conversation_id: str, body: str, **extra: str
-) -> dict:
+) -> dict[str, Any]:
     data = await api.op(
         "SendMessage",
         {"input": {"conversationId": conversation_id, "body": body, **extra}},
@@ -77,7 +79,11 @@ async def test_a_provider_and_a_client_chat_live(
         received = message["payload"]["data"]["messageReceived"]
         assert received["body"] == "How are you feeling?"
         assert received["sender"]["__typename"] == "Member"
-        await theirs.expect_silence(0.5)
+        # the one subscription on the conversation is mine, and it has dealt with the event
+        channel = f"conversation:{key_of(conversation_id)}"
+        await drained(channel)
+        assert listening(channel) == 1
+        await theirs.nothing_pending()
     # another client cannot post into it either
     intruder = await _send(api, other_token, conversation_id, "hi")
     assert intruder["userErrors"][0]["code"] == "NOT_FOUND"
@@ -168,6 +174,27 @@ async def test_unread_counts_read_marks_and_pagination(
     assert mine["conversations"]["edges"][0]["node"]["unreadCount"] == 0  # own messages
 
 
+async def _unread_statuses(app: Starlette, conversation_id: str) -> list[NotificationStatus]:
+    """The conversation's unread notifications, in the order of their messages."""
+    async with app.state.db.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(UnreadNotification.status)
+            .join(Message, Message.id == UnreadNotification.message_id)
+            .where(Message.conversation_id == key_of(conversation_id))
+            .order_by(Message.created_at)
+        )
+        return list(rows.scalars())
+
+
+async def _make_unread_due(app: Starlette) -> None:
+    async with app.state.db.unit_of_work(write=True) as uow:
+        await uow.session.execute(
+            update(UnreadNotification)
+            .where(UnreadNotification.due_at > utcnow())
+            .values(due_at=utcnow() - timedelta(seconds=1))
+        )
+
+
 async def test_the_unread_email_is_sent_once_and_without_content(
     app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
@@ -175,16 +202,17 @@ async def test_the_unread_email_is_sent_once_and_without_content(
     conversation_id = await _start(api, practice, client_id)
     await _send(api, practice.owner_token, conversation_id, "Your lab results: all normal")
     await _send(api, practice.owner_token, conversation_id, "Second secret detail")
-    async with app.state.db.unit_of_work(write=True) as uow:
-        await uow.session.execute(
-            update(UnreadNotification)
-            .where(UnreadNotification.due_at > utcnow())
-            .values(due_at=utcnow() - timedelta(seconds=1))
-        )
-    [notice, *_more] = await smtp.wait_for(email, subject="new message")
-    await asyncio.sleep(1.5)
-    notices = [m for m in smtp.to(email) if "new message" in str(m["Subject"])]
-    assert len(notices) == 2  # one per unread message, each exactly once
+    await _make_unread_due(app)
+    notice = (await smtp.wait_for(email, subject="new message", count=2))[0]
+    sent = [NotificationStatus.SENT, NotificationStatus.SENT]
+    assert await _unread_statuses(app, conversation_id) == sent
+    await scheduler_ticks(app, 2)  # later passes, and all they set going, find nothing to send
+
+    def notices() -> list[EmailMessage]:
+        return [m for m in smtp.to(email) if "new message" in str(m["Subject"])]
+
+    assert len(notices()) == 2  # one per unread message, each exactly once
+    assert [r.kind for r in await outbox_to(app, email)].count("chat_unread") == 2
     body = body_of(notice)
     assert "lab results" not in body and "secret" not in body
     assert "https://portal.example.test/messages" in body
@@ -193,14 +221,16 @@ async def test_the_unread_email_is_sent_once_and_without_content(
     await api.op(
         "MarkConversationRead", {"input": {"conversationId": conversation_id}}, token=client_token
     )
-    async with app.state.db.unit_of_work(write=True) as uow:
-        await uow.session.execute(
-            update(UnreadNotification)
-            .where(UnreadNotification.due_at > utcnow())
-            .values(due_at=utcnow() - timedelta(seconds=1))
-        )
-    await asyncio.sleep(1.5)
-    assert len([m for m in smtp.to(email) if "new message" in str(m["Subject"])]) == 2
+    await _make_unread_due(app)
+    cancelled = [*sent, NotificationStatus.CANCELLED]
+
+    async def third_dealt_with() -> bool:
+        return await _unread_statuses(app, conversation_id) == cancelled
+
+    await eventually(third_dealt_with, message="the read message's notice was not cancelled")
+    await jobs_settled(app)
+    assert len(notices()) == 2
+    assert [r.kind for r in await outbox_to(app, email)].count("chat_unread") == 2
 
 
 async def test_a_join_link_is_the_clients_never_the_hosts(api: GraphQLClient, smtp: Inbox) -> None:
@@ -264,7 +294,9 @@ async def test_appointment_changes_reach_members_and_only_the_clients_own(
         for ws in (member, client):
             event = await ws.receive()
             assert event["payload"]["data"]["appointmentChanged"]["id"] == appointment_id
-        await other.expect_silence(0.7)
+        # all three subscriptions have taken the event: the other client's let it pass
+        await drained(f"organization:{key_of(b.practice.id)}:appointments")
+        await other.nothing_pending()
 
 
 async def test_removal_from_a_conversation_ends_that_subscription(
@@ -312,8 +344,10 @@ async def test_removal_from_a_conversation_ends_that_subscription(
         assert removed["removeConversationMember"]["userErrors"] == []
         done = await ws.receive()
         assert done == {"id": op, "type": "complete"}
+        # nothing listens on the conversation any more, so "after" has nowhere to go
+        assert listening(f"conversation:{key_of(conversation_id)}") == 0
         await _send(api, practice.owner_token, conversation_id, "after")
-        await ws.expect_silence(0.5)
+        await ws.nothing_pending()
 
 
 async def test_an_expired_access_token_closes_the_socket_with_4401(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 
-from carebase.models import Form, FormRequest, FormRequestStatus, FormVersion
+from carebase.models import EmailStatus, Form, FormRequest, FormRequestStatus, FormVersion
 from tests.conftest import PASSWORD, Practice, sign_up, token_from, unique_email
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient, documents
@@ -30,9 +29,10 @@ from tests.fixtures.intake import (
 )
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.waiting import jobs_settled, outbox_to
 from tests.schema.test_statement_counts import count_statements
 
-ALL_TYPES = [
+ALL_TYPES: list[dict[str, Any]] = [
     {"key": "nickname", "label": "Nickname", "type": "TEXT", "required": True},
     {"key": "story", "label": "Your story", "type": "LONG_TEXT", "required": True},
     {
@@ -518,8 +518,15 @@ async def test_skipping_is_for_members_and_keeps_the_reason(
 # --- requests and emails -------------------------------------------------------------------
 
 
+async def only_email_to(app: Starlette, smtp: Inbox, email: str) -> None:
+    """Everything the request set going has run: one email was made for the address, and sent."""
+    await jobs_settled(app)
+    assert [r.status for r in await outbox_to(app, email)] == [EmailStatus.SENT]
+    assert len(smtp.to(email)) == 1, [m["Subject"] for m in smtp.to(email)]
+
+
 async def test_create_client_with_an_invitation_sends_one_email_with_both_links(
-    api: GraphQLClient, practice: Practice, smtp: Inbox
+    app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
     flows = await default_flow(api, practice)
     assert flows.flow["isDefault"] is True
@@ -528,8 +535,7 @@ async def test_create_client_with_an_invitation_sends_one_email_with_both_links(
     body = body_of(invite)
     assert "https://portal.example.test/accept-invitation?token=" in body
     assert INTAKE_URL in body
-    await asyncio.sleep(1.0)  # anything else on its way would have arrived
-    assert len(smtp.to(email)) == 1, [m["Subject"] for m in smtp.to(email)]
+    await only_email_to(app, smtp, email)  # nothing else is on its way
     rows = await requests_of(api, practice.owner_token, client_id)
     assert [(r["form"]["id"], r["status"], r["required"], r["formVersion"]) for r in rows] == [
         (flows.history["id"], "PENDING", True, 1),
@@ -544,15 +550,14 @@ async def test_create_client_with_an_invitation_sends_one_email_with_both_links(
 
 
 async def test_create_client_without_an_invitation_sends_the_intake_email(
-    api: GraphQLClient, practice: Practice, smtp: Inbox
+    app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
     await default_flow(api, practice)
     client_id, email = await create_client(api, practice, invite=False)
     [message] = await smtp.wait_for(email, subject="intake")
     assert INTAKE_URL in body_of(message)
     assert "token=" not in body_of(message)
-    await asyncio.sleep(1.0)
-    assert len(smtp.to(email)) == 1, [m["Subject"] for m in smtp.to(email)]
+    await only_email_to(app, smtp, email)
     data = await api.op("ClientIntake", {"id": client_id}, token=practice.owner_token)
     assert len(data["client"]["pendingIntake"]) == 2
 
@@ -804,7 +809,7 @@ async def test_the_booking_gate_closes_only_booking_and_off_closes_nothing(
 
 
 async def test_another_organization_cannot_read_fill_skip_or_resend(
-    api: GraphQLClient, practice: Practice, smtp: Inbox
+    app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
     flows = await default_flow(api, practice)
     client_id, email = await create_client(api, practice)
@@ -848,8 +853,7 @@ async def test_another_organization_cannot_read_fill_skip_or_resend(
         ("PENDING", None, None),
         ("PENDING", None, None),
     ]
-    await asyncio.sleep(1.0)
-    assert len(smtp.to(email)) == 1  # no resend went out
+    await only_email_to(app, smtp, email)  # no resend went out
 
 
 async def test_a_client_cannot_read_or_fill_another_clients_forms(

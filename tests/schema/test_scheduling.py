@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def _slots_vars(b: Booking, start: str, end: str) -> dict[str, str]:
 
 async def _book(
     api: GraphQLClient, b: Booking, starts_at: str, *, token: str | None = None, **extra: object
-) -> dict:
+) -> dict[str, Any]:
     data = await api.op(
         "BookAppointment",
         {
@@ -358,7 +359,7 @@ async def test_status_transitions(api: GraphQLClient, booking: Booking) -> None:
     )
     future = await _book(api, booking, local(next_weekday(1), 9))
 
-    async def set_status(appointment_id: str, status: str, token: str = owner) -> dict:
+    async def set_status(appointment_id: str, status: str, token: str = owner) -> dict[str, Any]:
         data = await api.op(
             "SetAppointmentStatus", {"input": {"id": appointment_id, "status": status}}, token=token
         )
@@ -481,7 +482,7 @@ async def test_simultaneous_bookings_of_one_slot_give_one_appointment(
     day = next_weekday(2)
     owner = booking.practice.owner_token
 
-    async def attempt(i: int) -> dict:
+    async def attempt(i: int) -> dict[str, Any]:
         # equal and overlapping (not equal) ranges, all over one another
         minute = 0 if i % 2 == 0 else 30
         return await _book(
@@ -550,7 +551,7 @@ async def test_the_widget_books_with_the_publishable_key(
     await smtp.wait_for(email, subject="invited")
     await smtp.wait_for(email, subject="booked")
     # the same email again attaches to that client, unverified until they confirm
-    again = dict(variables["input"], startsAt=local(day, 11))  # type: ignore[arg-type]
+    again = dict(variables["input"], startsAt=local(day, 11))
     second = await api.op("BookAppointmentPublic", {"input": again}, headers=key)
     assert second["bookAppointmentPublic"]["userErrors"] == []
     [ask] = await smtp.wait_for(email, subject="confirm")

@@ -30,6 +30,7 @@ from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import CHICAGO, local, next_weekday
 from tests.fixtures.smtp import Inbox
+from tests.fixtures.waiting import jobs_settled
 
 ALL_SCOPES = sorted(f"{a}:{m}" for a in AREAS for m in ("read", "write"))
 
@@ -645,12 +646,13 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
 
 
-async def quiet(world: World, *, settle: float = 0.6, timeout: float = 20) -> dict[str, str]:
-    """Wait until background work (emails going out, reminders planned) has settled."""
+async def quiet(world: World, *, timeout: float = 20) -> dict[str, str]:
+    """Wait until background work (emails going out, reminders planned) has settled: every
+    job the world set going has run, and the rows stay as they are across one more pass."""
     deadline = asyncio.get_running_loop().time() + timeout
     last = await fingerprint(world)
     while True:
-        await asyncio.sleep(settle)
+        await jobs_settled(world.app, timeout=timeout)
         now = await fingerprint(world)
         if now == last:
             return now

@@ -20,7 +20,7 @@ from carebase.models import (
     PaymentKind,
     PaymentStatus,
 )
-from carebase.resolvers.billing import payments
+from carebase.resolvers.billing import cards, charges
 from carebase.resolvers.billing.invoices import Line, create_invoice_record, open_and_send
 from carebase.resolvers.billing.packages import credit_use
 from carebase.resolvers.core.checks import now
@@ -43,7 +43,7 @@ async def _plan(
     client = await uow.session.get_one(Account, appointment.client_id)
     try:
         async with uow.session.begin_nested():
-            payment = await payments.new_payment(
+            payment = await charges.new_payment(
                 uow,
                 None,
                 client=client,
@@ -144,7 +144,7 @@ async def charge_appointment_payment(uow: UnitOfWork, payment: Payment) -> None:
         payment.status = PaymentStatus.CANCELLED
         payment.failure_message = "The appointment's status changed before the charge"
         return
-    if await payments.default_card(uow, payment.client_id) is None:
+    if await cards.default_card(uow, payment.client_id) is None:
         # no card: the client gets an invoice instead
         client = await uow.session.get_one(Account, payment.client_id)
         invoice = await create_invoice_record(
@@ -160,4 +160,4 @@ async def charge_appointment_payment(uow: UnitOfWork, payment: Payment) -> None:
         payment.failure_message = "No card on file: invoiced instead"
         payment.invoice_id = invoice.id
         return
-    await payments.charge_now(uow, payment)
+    await charges.charge_now(uow, payment)

@@ -24,7 +24,7 @@ from carebase.models import (
     PaymentKind,
     PaymentStatus,
 )
-from carebase.resolvers.billing import payments
+from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import now, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
@@ -236,11 +236,11 @@ async def pay_invoice(
             raise DomainError(
                 ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this invoice is under way", "id"
             )
-        payments.gateway(uow)
+        customers.gateway(uow)
         client = await uow.session.get_one(Account, invoice.client_id)
-        if await payments.default_card(uow, client.id) is None:
+        if await cards.default_card(uow, client.id) is None:
             raise DomainError(ErrorCode.NO_PAYMENT_METHOD, "No card on file", "id")
-        payment = await payments.new_payment(
+        payment = await charges.new_payment(
             uow,
             principal,
             client=client,
@@ -249,9 +249,9 @@ async def pay_invoice(
             currency=invoice.currency,
             description=f"Invoice {invoice.id}",
             invoice_id=invoice.id,
-            id=payments.payment_id_for(invoice.organization_id, "payInvoice", idempotency_key),
+            id=charges.payment_id_for(invoice.organization_id, "payInvoice", idempotency_key),
         )
-        return await payments.charge_now(uow, payment, look_first=idempotency_key is not None)
+        return await charges.charge_now(uow, payment, look_first=idempotency_key is not None)
 
     payment = await run_idempotent(
         uow,

@@ -29,7 +29,7 @@ from carebase.models import (
     Payment,
     PaymentKind,
 )
-from carebase.resolvers.billing import payments
+from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name, now, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
@@ -120,15 +120,15 @@ async def purchase_package(
         raise not_found("No such package", "packageId")
 
     async def execute() -> Payment:
-        payments.gateway(uow)
-        if await payments.default_card(uow, client.id) is None:
+        customers.gateway(uow)
+        if await cards.default_card(uow, client.id) is None:
             raise DomainError(ErrorCode.NO_PAYMENT_METHOD, "No card on file", "clientId")
         purchase = PackagePurchase(
             organization_id=client.organization_id, package_id=package.id, client_id=client.id
         )
         uow.session.add(purchase)
         await uow.session.flush()
-        payment = await payments.new_payment(
+        payment = await charges.new_payment(
             uow,
             principal,
             client=client,
@@ -136,7 +136,7 @@ async def purchase_package(
             amount_cents=package.price_cents,
             currency=package.currency,
             description=f"Package: {package.name}",
-            id=payments.payment_id_for(client.organization_id, "purchasePackage", idempotency_key),
+            id=charges.payment_id_for(client.organization_id, "purchasePackage", idempotency_key),
         )
         purchase.payment_id = payment.id
         await uow.session.flush()
@@ -149,7 +149,7 @@ async def purchase_package(
             client_id=client.id,
             operation="purchasePackage",
         )
-        return await payments.charge_now(uow, payment, look_first=idempotency_key is not None)
+        return await charges.charge_now(uow, payment, look_first=idempotency_key is not None)
 
     payment = await run_idempotent(
         uow,

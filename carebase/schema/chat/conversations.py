@@ -26,7 +26,7 @@ from carebase.schema.relay import (
     node_resolver,
     to_global_id,
 )
-from carebase.schema.scheduling.appointments import Appointment
+from carebase.schema.scheduling.types import Appointment
 
 
 @strawberry.type

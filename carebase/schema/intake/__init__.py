@@ -1,1 +1,5 @@
-"""Schema of the intake area."""
+"""Schema of the intake area: forms, intake flows and the requests sent to clients."""
+
+from carebase.schema.intake.forms import IntakeMutation, IntakeQuery
+
+__all__ = ["IntakeMutation", "IntakeQuery"]

@@ -17,9 +17,9 @@ from carebase.resolvers.core.notifications import portal_base
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.org import credentials as credential_ops
 from carebase.resolvers.org import organizations as org_ops
+from carebase.schema.common import Money, changes_of, money_or_none
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
-from carebase.schema.people.clients import changes_of
 from carebase.schema.relay import Connection, Node, decode_id, node_resolver, to_global_id
 
 IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
@@ -29,12 +29,6 @@ IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
 class Channel(enum.Enum):
     EMAIL = "EMAIL"
     SMS = "SMS"
-
-
-@strawberry.type
-class Money:
-    amount_cents: int
-    currency: str
 
 
 @strawberry.type
@@ -55,10 +49,6 @@ class AppointmentAlertSettings:
     reminder_channels: list[Channel]
     intake_reminder_enabled: bool
     intake_reminder_offset_minutes: int
-
-
-def _money(cents: int | None, currency: str) -> Money | None:
-    return None if cents is None else Money(amount_cents=cents, currency=currency)
 
 
 @strawberry.type
@@ -93,8 +83,8 @@ class Organization(Node):
             clients_can_cancel=org.clients_can_cancel,
             booking_outside_portal=org.booking_outside_portal,
             cancellation_window_hours=org.cancellation_window_hours,
-            late_cancellation_fee=_money(org.late_cancellation_fee_cents, org.currency),
-            no_show_fee=_money(org.no_show_fee_cents, org.currency),
+            late_cancellation_fee=money_or_none(org.late_cancellation_fee_cents, org.currency),
+            no_show_fee=money_or_none(org.no_show_fee_cents, org.currency),
             intake_gate=org.intake_gate,
         )
 

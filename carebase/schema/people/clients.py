@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,6 +15,7 @@ from carebase.models import Role as RoleModel
 from carebase.resolvers.core.pagination import page_request, slice_page
 from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
+from carebase.schema.common import Money, changes_of
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError, payload, run_mutation
 from carebase.schema.relay import (
@@ -27,9 +28,10 @@ from carebase.schema.relay import (
 )
 
 if TYPE_CHECKING:
-    from carebase.schema.billing.payments import PackageCredit, PaymentMethod
+    # intake and billing show clients and a client shows their forms, cards and credits: real
+    # cycles between the areas, so these fields name their types lazily
+    from carebase.schema.billing.types import PackageCredit, PaymentMethod
     from carebase.schema.intake.forms import FormRequest
-    from carebase.schema.org.organizations import Money
 
 Role = strawberry.enum(RoleModel, name="Role")
 
@@ -120,20 +122,16 @@ class Client(Node):
     @strawberry.field
     async def payment_methods(
         self, info: Info
-    ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing.payments")]]:
+    ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing.types")]]:
         _require_area(info, "billing")
-        from carebase.schema.billing.payments import PaymentMethod
+        from carebase.schema.billing.types import PaymentMethod
 
         rows = await info.context.loaders.cards.load(self.model.id)
         return [PaymentMethod.from_model(r) for r in rows]
 
     @strawberry.field
-    async def balance(
-        self, info: Info
-    ) -> Annotated[Money, strawberry.lazy("carebase.schema.org.organizations")]:
+    async def balance(self, info: Info) -> Money:
         _require_area(info, "billing")
-        from carebase.schema.org.organizations import Money
-
         cents = await info.context.loaders.balance.load(self.model.id)
         org = await info.context.loaders.organization.load(self.model.organization_id)
         return Money(amount_cents=cents, currency=org.currency if org else "usd")
@@ -141,21 +139,16 @@ class Client(Node):
     @strawberry.field
     async def package_credits(
         self, info: Info
-    ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing.payments")]]:
+    ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing.types")]]:
         _require_area(info, "billing")
-        from carebase.schema.billing.payments import PackageCredit
-        from carebase.schema.scheduling.appointments import AppointmentType
+        from carebase.schema.billing.types import PackageCredit
 
         credits = await info.context.loaders.credits.load(self.model.id)
         result = []
         for type_id, remaining in credits:
             kind = await info.context.loaders.appointment_type.load(type_id)
             if kind is not None:
-                result.append(
-                    PackageCredit(
-                        appointment_type=AppointmentType.from_model(kind), remaining=remaining
-                    )
-                )
+                result.append(PackageCredit.of(kind, remaining))
         return result
 
     @strawberry.field
@@ -275,11 +268,6 @@ class ArchiveClientPayload(ClientPayload):
 class InviteMemberPayload:
     member: Member | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def changes_of(data: Any, *names: str) -> dict[str, Any]:
-    """The fields an ``update*`` input actually gave (``null`` included)."""
-    return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
 
 
 @strawberry.type

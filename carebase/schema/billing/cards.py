@@ -1,0 +1,113 @@
+"""Cards on file: the setup intent, attaching a card, the default card, removing one."""
+
+from __future__ import annotations
+
+import strawberry
+
+from carebase.resolvers.billing import cards as card_ops
+from carebase.schema.billing.types import PaymentMethod
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.relay import decode_id
+
+
+@strawberry.input
+class CreateSetupIntentInput:
+    client_id: strawberry.ID
+
+
+@strawberry.input
+class AttachPaymentMethodInput:
+    client_id: strawberry.ID
+    stripe_payment_method_id: str
+    make_default: bool = True
+
+
+@strawberry.input
+class PaymentMethodIdInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class CreateSetupIntentPayload:
+    client_secret: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PaymentMethodPayload:
+    payment_method: PaymentMethod | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AttachPaymentMethodPayload(PaymentMethodPayload):
+    pass
+
+
+@strawberry.type
+class SetDefaultPaymentMethodPayload(PaymentMethodPayload):
+    pass
+
+
+@strawberry.type
+class RemovePaymentMethodPayload(PaymentMethodPayload):
+    pass
+
+
+async def create_setup_intent(
+    info: Info, input: CreateSetupIntentInput
+) -> CreateSetupIntentPayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: card_ops.create_setup_intent(
+            ctx.uow, ctx.principal, client_id=decode_id(input.client_id, "Client", field="clientId")
+        ),
+    )
+    if isinstance(result, list):
+        return CreateSetupIntentPayload(user_errors=result)
+    return CreateSetupIntentPayload(client_secret=result)
+
+
+async def attach_payment_method(
+    info: Info, input: AttachPaymentMethodInput
+) -> AttachPaymentMethodPayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: card_ops.attach_payment_method(
+            ctx.uow,
+            ctx.principal,
+            client_id=decode_id(input.client_id, "Client", field="clientId"),
+            stripe_payment_method_id=input.stripe_payment_method_id,
+            make_default=input.make_default,
+        ),
+    )
+    return payload(AttachPaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
+
+
+async def set_default_payment_method(
+    info: Info, input: PaymentMethodIdInput
+) -> SetDefaultPaymentMethodPayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: card_ops.set_default_payment_method(
+            ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
+        ),
+    )
+    return payload(SetDefaultPaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
+
+
+async def remove_payment_method(
+    info: Info, input: PaymentMethodIdInput
+) -> RemovePaymentMethodPayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: card_ops.remove_payment_method(
+            ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
+        ),
+    )
+    return payload(RemovePaymentMethodPayload, result, payment_method=PaymentMethod.from_model)

@@ -1,0 +1,164 @@
+"""Invoices: the list, creating, sending, voiding and paying one."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from carebase.models import Invoice as InvoiceModel
+from carebase.resolvers.billing import charges as charge_ops
+from carebase.resolvers.billing import invoices as invoice_ops
+from carebase.resolvers.core.pagination import page_request
+from carebase.schema.billing.types import Invoice, InvoiceStatus, Payment
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.relay import Connection, decode_id, decode_optional_id
+
+
+@strawberry.input
+class InvoiceItemInput:
+    description: str
+    amount_cents: int
+    quantity: int = 1
+
+
+@strawberry.input
+class CreateInvoiceInput:
+    client_id: strawberry.ID
+    items: list[InvoiceItemInput]
+    due_date: date | None = None
+    currency: str | None = None
+
+
+@strawberry.input
+class InvoiceIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class PayInvoiceInput:
+    id: strawberry.ID
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class InvoiceFilter:
+    client_id: strawberry.ID | None = None
+    status: InvoiceStatus | None = None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class InvoicePayload:
+    invoice: Invoice | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, result: InvoiceModel | list[UserError]) -> Any:
+        if isinstance(result, list):
+            return cls(user_errors=result)
+        return cls(invoice=Invoice.from_model(result))
+
+
+@strawberry.type
+class CreateInvoicePayload(InvoicePayload):
+    pass
+
+
+@strawberry.type
+class SendInvoicePayload(InvoicePayload):
+    pass
+
+
+@strawberry.type
+class VoidInvoicePayload(InvoicePayload):
+    pass
+
+
+@strawberry.type
+class PayInvoicePayload:
+    invoice: Invoice | None = None
+    payment: Payment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def invoices(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: InvoiceFilter | None = None,
+) -> Connection[Invoice]:
+    f = filter or InvoiceFilter()
+    page = await invoice_ops.list_invoices(
+        info.context.uow,
+        info.context.principal,
+        filter=invoice_ops.InvoiceFilter(
+            client_id=decode_optional_id(f.client_id, "Client", field="clientId"),
+            status=f.status,
+        ),
+        page=page_request(first, after),
+    )
+    return Connection.from_page(page, Invoice.from_model)
+
+
+async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoicePayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: invoice_ops.create_invoice(
+            ctx.uow,
+            ctx.principal,
+            client_id=decode_id(input.client_id, "Client", field="clientId"),
+            lines=[
+                invoice_ops.Line(i.description, i.amount_cents, i.quantity) for i in input.items
+            ],
+            due_date=input.due_date,
+            currency=input.currency,
+        ),
+    )
+    return payload(CreateInvoicePayload, result, invoice=Invoice.from_model)
+
+
+async def send_invoice(info: Info, input: InvoiceIdInput) -> SendInvoicePayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: invoice_ops.send_invoice(
+            ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
+        ),
+    )
+    return payload(SendInvoicePayload, result, invoice=Invoice.from_model)
+
+
+async def void_invoice(info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: invoice_ops.void_invoice(
+            ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
+        ),
+    )
+    return payload(VoidInvoicePayload, result, invoice=Invoice.from_model)
+
+
+async def pay_invoice(info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: invoice_ops.pay_invoice(
+            ctx.uow,
+            ctx.principal,
+            invoice_id=decode_id(input.id, "Invoice"),
+            idempotency_key=input.idempotency_key,
+        ),
+    )
+    if isinstance(result, list):
+        return PayInvoicePayload(user_errors=result)
+    invoice, payment = result
+    error = charge_ops.declined(payment)
+    return PayInvoicePayload(
+        invoice=Invoice.from_model(invoice),
+        payment=Payment.from_model(payment),
+        user_errors=[UserError.from_domain(error)] if error else [],
+    )

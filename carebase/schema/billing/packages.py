@@ -1,0 +1,106 @@
+"""Packages: the list, creating one, and a client's purchase (charged at once)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from carebase.models import Package as PackageModel
+from carebase.models import PackagePurchase as PackagePurchaseModel
+from carebase.models import Payment as PaymentModel
+from carebase.resolvers.billing import charges as charge_ops
+from carebase.resolvers.billing import packages as package_ops
+from carebase.schema.billing.types import Package, PackagePurchase, Payment
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.relay import decode_id, to_global_id
+
+
+@strawberry.input
+class PackageItemInput:
+    appointment_type_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class CreatePackageInput:
+    name: str
+    price_cents: int
+    items: list[PackageItemInput]
+    currency: str | None = None
+
+
+@strawberry.input
+class PurchasePackageInput:
+    client_id: strawberry.ID
+    package_id: strawberry.ID
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class CreatePackagePayload:
+    package: Package | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PurchasePackagePayload:
+    package_purchase: PackagePurchase | None = None
+    payment: Payment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def packages(info: Info) -> list[Package]:
+    rows = await package_ops.list_packages(info.context.uow, info.context.principal)
+    return [Package.from_model(r) for r in rows]
+
+
+async def create_package(info: Info, input: CreatePackageInput) -> CreatePackagePayload:
+    ctx = info.context
+
+    async def op() -> PackageModel:
+        return await package_ops.create_package(
+            ctx.uow,
+            ctx.principal,
+            name=input.name,
+            price_cents=input.price_cents,
+            currency=input.currency,
+            items=[
+                package_ops.PackageItem(
+                    decode_id(i.appointment_type_id, "AppointmentType", field="appointmentTypeId"),
+                    i.quantity,
+                )
+                for i in input.items
+            ],
+        )
+
+    return payload(CreatePackagePayload, await run_mutation(info, op), package=Package.from_model)
+
+
+async def purchase_package(info: Info, input: PurchasePackageInput) -> PurchasePackagePayload:
+    ctx = info.context
+
+    async def op() -> tuple[PackagePurchaseModel, PaymentModel]:
+        return await package_ops.purchase_package(
+            ctx.uow,
+            ctx.principal,
+            client_id=decode_id(input.client_id, "Client", field="clientId"),
+            package_id=decode_id(input.package_id, "Package", field="packageId"),
+            idempotency_key=input.idempotency_key,
+        )
+
+    result = await run_mutation(info, op)
+    if isinstance(result, list):
+        return PurchasePackagePayload(user_errors=result)
+    purchase, payment = result
+    package = await ctx.uow.session.get_one(PackageModel, purchase.package_id)
+    error = charge_ops.declined(payment)
+    return PurchasePackagePayload(
+        package_purchase=PackagePurchase(
+            id=to_global_id("PackagePurchase", purchase.id),
+            package=Package.from_model(package),
+            payment=Payment.from_model(payment),
+            client_id=to_global_id("Client", purchase.client_id),
+        ),
+        payment=Payment.from_model(payment),
+        user_errors=[UserError.from_domain(error)] if error else [],
+    )

@@ -1,0 +1,115 @@
+"""Appointment types: the list, and creating and changing one."""
+
+from __future__ import annotations
+
+import strawberry
+
+from carebase.auth.policy import require_authenticated
+from carebase.models import AppointmentType as AppointmentTypeModel
+from carebase.resolvers.scheduling import appointment_types as type_ops
+from carebase.schema.common import changes_of
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.relay import decode_id
+from carebase.schema.scheduling.types import AppointmentType, ContactType, VideoProvider
+
+
+@strawberry.input
+class CreateAppointmentTypeInput:
+    name: str
+    duration_minutes: int
+    contact_type: ContactType  # type: ignore[valid-type]
+    price_cents: int | None = None
+    currency: str | None = None
+    video_provider: VideoProvider | None = None  # type: ignore[valid-type]
+    bookable_by_clients: bool = True
+    autocharge_when_occurred: bool = False
+
+
+@strawberry.input
+class UpdateAppointmentTypeInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    duration_minutes: int | None = strawberry.UNSET
+    price_cents: int | None = strawberry.UNSET
+    currency: str | None = strawberry.UNSET
+    contact_type: ContactType | None = strawberry.UNSET  # type: ignore[valid-type]
+    video_provider: VideoProvider | None = strawberry.UNSET  # type: ignore[valid-type]
+    bookable_by_clients: bool | None = strawberry.UNSET
+    autocharge_when_occurred: bool | None = strawberry.UNSET
+
+
+@strawberry.type
+class AppointmentTypePayload:
+    appointment_type: AppointmentType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateAppointmentTypePayload(AppointmentTypePayload):
+    pass
+
+
+@strawberry.type
+class UpdateAppointmentTypePayload(AppointmentTypePayload):
+    pass
+
+
+async def appointment_types(info: Info) -> list[AppointmentType]:
+    require_authenticated(info.context.principal)
+    rows = await type_ops.list_appointment_types(info.context.uow, info.context.principal)
+    return [AppointmentType.from_model(r) for r in rows]
+
+
+async def create_appointment_type(
+    info: Info, input: CreateAppointmentTypeInput
+) -> CreateAppointmentTypePayload:
+    ctx = info.context
+    result = await run_mutation(
+        info,
+        lambda: type_ops.create_appointment_type(
+            ctx.uow,
+            ctx.principal,
+            name=input.name,
+            duration_minutes=input.duration_minutes,
+            price_cents=input.price_cents,
+            currency=input.currency,
+            contact_type=input.contact_type,
+            video_provider=input.video_provider,
+            bookable_by_clients=input.bookable_by_clients,
+            autocharge_when_occurred=input.autocharge_when_occurred,
+        ),
+    )
+    if isinstance(result, list):
+        return CreateAppointmentTypePayload(user_errors=result)
+    return CreateAppointmentTypePayload(appointment_type=AppointmentType.from_model(result))
+
+
+async def update_appointment_type(
+    info: Info, input: UpdateAppointmentTypeInput
+) -> UpdateAppointmentTypePayload:
+    ctx = info.context
+
+    async def op() -> AppointmentTypeModel:
+        return await type_ops.update_appointment_type(
+            ctx.uow,
+            ctx.principal,
+            type_id=decode_id(input.id, "AppointmentType"),
+            changes=changes_of(
+                input,
+                "name",
+                "duration_minutes",
+                "price_cents",
+                "currency",
+                "contact_type",
+                "video_provider",
+                "bookable_by_clients",
+                "autocharge_when_occurred",
+            ),
+        )
+
+    return payload(
+        UpdateAppointmentTypePayload,
+        await run_mutation(info, op),
+        appointment_type=AppointmentType.from_model,
+    )

@@ -1,0 +1,113 @@
+"""Booking by the practice or a client (once or weekly) and rescheduling."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import strawberry
+
+from carebase.models import Appointment as AppointmentModel
+from carebase.resolvers.scheduling import appointments as appointment_ops
+from carebase.resolvers.scheduling import booking as booking_ops
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.relay import decode_id, decode_optional_id
+from carebase.schema.scheduling.types import Appointment
+
+
+@strawberry.enum
+class RecurrenceFrequency(enum.Enum):
+    WEEKLY = "WEEKLY"
+
+
+@strawberry.input
+class RecurrenceInput:
+    frequency: RecurrenceFrequency = RecurrenceFrequency.WEEKLY
+    interval: int = 1
+    count: int = 1
+
+
+@strawberry.input
+class BookAppointmentInput:
+    appointment_type_id: strawberry.ID
+    provider_id: strawberry.ID
+    starts_at: datetime
+    client_id: strawberry.ID | None = None
+    idempotency_key: str | None = None
+    override_availability: bool = False
+    recurrence: RecurrenceInput | None = None
+    use_package_credit: bool = True
+
+
+@strawberry.input
+class RescheduleAppointmentInput:
+    id: strawberry.ID
+    starts_at: datetime
+    idempotency_key: str | None = None
+    override_availability: bool = False
+
+
+@strawberry.type
+class BookAppointmentPayload:
+    appointment: Appointment | None = None
+    appointments: list[Appointment] | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def booked(
+    result: list[AppointmentModel] | list[UserError], series: bool
+) -> BookAppointmentPayload:
+    if not result:
+        return BookAppointmentPayload()
+    if isinstance(result[0], UserError):
+        return BookAppointmentPayload(user_errors=result)
+    rows = [Appointment.from_model(r) for r in result]
+    return BookAppointmentPayload(appointment=rows[0], appointments=rows if series else None)
+
+
+async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
+    ctx = info.context
+
+    async def op() -> list[AppointmentModel]:
+        recurrence = None
+        if input.recurrence is not None:
+            recurrence = booking_ops.Recurrence(
+                interval=input.recurrence.interval, count=input.recurrence.count
+            )
+        return await booking_ops.book_appointment(
+            ctx.uow,
+            ctx.principal,
+            type_id=decode_id(
+                input.appointment_type_id, "AppointmentType", field="appointmentTypeId"
+            ),
+            provider_id=decode_id(input.provider_id, "Member", field="providerId"),
+            starts_at=input.starts_at,
+            client_id=decode_optional_id(input.client_id, "Client", field="clientId"),
+            override=input.override_availability,
+            recurrence=recurrence,
+            use_package_credit=input.use_package_credit,
+            idempotency_key=input.idempotency_key,
+        )
+
+    return booked(await run_mutation(info, op), input.recurrence is not None)
+
+
+async def reschedule_appointment(
+    info: Info, input: RescheduleAppointmentInput
+) -> BookAppointmentPayload:
+    ctx = info.context
+
+    async def op() -> list[AppointmentModel]:
+        return [
+            await appointment_ops.reschedule_appointment(
+                ctx.uow,
+                ctx.principal,
+                appointment_id=decode_id(input.id, "Appointment"),
+                starts_at=input.starts_at,
+                override=input.override_availability,
+                idempotency_key=input.idempotency_key,
+            )
+        ]
+
+    return booked(await run_mutation(info, op), False)

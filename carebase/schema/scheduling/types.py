@@ -1,0 +1,198 @@
+"""Scheduling's output types: appointment types, appointments, their history and video links.
+
+Other areas show these (a package's items, a payment's appointment, a chat's subscription)
+and import them from here.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from carebase.auth.policy import require_member
+from carebase.models import Appointment as AppointmentModel
+from carebase.models import AppointmentEvent as AppointmentEventModel
+from carebase.models import AppointmentStatus as AppointmentStatusModel
+from carebase.models import AppointmentType as AppointmentTypeModel
+from carebase.models import ContactType as ContactTypeModel
+from carebase.models import Initiator as InitiatorModel
+from carebase.models import VideoProvider as VideoProviderModel
+from carebase.resolvers.scheduling import appointment_types as type_ops
+from carebase.resolvers.scheduling import appointments as appointment_ops
+from carebase.resolvers.scheduling.video import links_for
+from carebase.schema.common import Money, money_or_none
+from carebase.schema.context import Info
+from carebase.schema.people.clients import Client, Member
+from carebase.schema.relay import Node, node_resolver, to_global_id
+
+if TYPE_CHECKING:
+    # billing shows appointment types (packages) and scheduling shows payments: a real
+    # cycle between the two areas, so ``Appointment.payments`` names its type lazily
+    from carebase.schema.billing.types import Payment
+
+ContactType = strawberry.enum(ContactTypeModel, name="ContactType")
+VideoProvider = strawberry.enum(VideoProviderModel, name="VideoProvider")
+AppointmentStatus = strawberry.enum(AppointmentStatusModel, name="AppointmentStatus")
+CancellationInitiator = strawberry.enum(InitiatorModel, name="CancellationInitiator")
+
+
+@strawberry.enum
+class AppointmentChangeKind(enum.Enum):
+    BOOKED = "BOOKED"
+    RESCHEDULED = "RESCHEDULED"
+    CANCELLED = "CANCELLED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    CONFIRMED = "CONFIRMED"
+
+
+def price_of(kind: AppointmentTypeModel) -> Money | None:
+    return money_or_none(kind.price_cents, kind.currency)
+
+
+@strawberry.type
+class AppointmentType(Node):
+    name: str
+    duration_minutes: int
+    price: Money | None
+    contact_type: ContactType  # type: ignore[valid-type]
+    video_provider: VideoProvider | None  # type: ignore[valid-type]
+    bookable_by_clients: bool
+    autocharge_when_occurred: bool
+
+    @classmethod
+    def from_model(cls, kind: AppointmentTypeModel) -> AppointmentType:
+        return cls(
+            id=to_global_id("AppointmentType", kind.id),
+            name=kind.name,
+            duration_minutes=kind.duration_minutes,
+            price=price_of(kind),
+            contact_type=kind.contact_type,
+            video_provider=kind.video_provider,
+            bookable_by_clients=kind.bookable_by_clients,
+            autocharge_when_occurred=kind.autocharge_when_occurred,
+        )
+
+
+@strawberry.type
+class VideoLinks:
+    client_join_url: str | None
+    host_url: str | None
+
+
+@strawberry.type
+class AppointmentChange:
+    kind: AppointmentChangeKind
+    at: datetime
+    by: strawberry.ID | None
+    from_starts_at: datetime | None
+    to_starts_at: datetime | None
+    from_status: AppointmentStatus | None  # type: ignore[valid-type]
+    to_status: AppointmentStatus | None  # type: ignore[valid-type]
+    note: str | None
+
+    @classmethod
+    def from_model(cls, event: AppointmentEventModel) -> AppointmentChange:
+        return cls(
+            kind=AppointmentChangeKind(event.kind.value),
+            at=event.created_at,
+            by=None,
+            from_starts_at=event.from_starts_at,
+            to_starts_at=event.to_starts_at,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+        )
+
+
+@strawberry.type
+class Appointment(Node):
+    starts_at: datetime
+    ends_at: datetime
+    status: AppointmentStatus  # type: ignore[valid-type]
+    cancellation_reason: str | None
+    cancellation_initiated_by: CancellationInitiator | None  # type: ignore[valid-type]
+    late_cancellation: bool
+    unverified: bool
+    model: strawberry.Private[AppointmentModel]
+
+    @classmethod
+    def from_model(cls, row: AppointmentModel) -> Appointment:
+        return cls(
+            id=to_global_id("Appointment", row.id),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            status=row.status,
+            cancellation_reason=row.cancellation_reason,
+            cancellation_initiated_by=row.cancel_initiated_by,
+            late_cancellation=row.late_cancellation,
+            unverified=row.unverified,
+            model=row,
+        )
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client:
+        found = await info.context.loaders.client.load(self.model.client_id)
+        assert found is not None
+        return Client.from_model(found)
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Member:
+        found = await info.context.loaders.member.load(self.model.provider_id)
+        assert found is not None
+        return Member.from_model(found)
+
+    @strawberry.field
+    async def appointment_type(self, info: Info) -> AppointmentType:
+        found = await info.context.loaders.appointment_type.load(self.model.appointment_type_id)
+        assert found is not None
+        return AppointmentType.from_model(found)
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[AppointmentChange]:
+        events = await info.context.loaders.history.load(self.model.id)
+        return [AppointmentChange.from_model(e) for e in events]
+
+    @strawberry.field
+    async def payments(
+        self, info: Info
+    ) -> list[Annotated[Payment, strawberry.lazy("carebase.schema.billing.types")]]:
+        from carebase.schema.billing.types import Payment
+
+        principal = info.context.principal
+        if not principal.is_client:
+            require_member(principal, "billing")
+        rows = await info.context.loaders.appointment_payments.load(self.model.id)
+        return [Payment.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def video(self, info: Info) -> VideoLinks | None:
+        ctx = info.context
+        kind = await ctx.loaders.appointment_type.load(self.model.appointment_type_id)
+        org = await ctx.loaders.organization.load(self.model.organization_id)
+        assert kind is not None and org is not None
+        links = await links_for(ctx.uow, ctx.principal, self.model, kind, org)
+        if links is None:
+            return None
+        return VideoLinks(client_join_url=links.client_join_url, host_url=links.host_url)
+
+
+@node_resolver("Appointment")
+async def _appointment_node(info: Info, key: uuid.UUID) -> Appointment | None:
+    found = await appointment_ops.find_appointment(info.context.uow, info.context.principal, key)
+    return Appointment.from_model(found) if found else None
+
+
+@node_resolver("AppointmentType")
+async def _type_node(info: Info, key: uuid.UUID) -> AppointmentType | None:
+    principal = info.context.principal
+    if not principal.is_authenticated:
+        return None
+    try:
+        found = await type_ops.get_appointment_type(info.context.uow, principal, key)
+    except Exception:
+        return None
+    return AppointmentType.from_model(found)

@@ -1,0 +1,48 @@
+"""Joining an appointment's video call (the links themselves are on ``Appointment.video``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from carebase.models import AppointmentType as AppointmentTypeModel
+from carebase.resolvers.scheduling import appointments as appointment_ops
+from carebase.resolvers.scheduling import video as video_ops
+from carebase.resolvers.scheduling.video import RoomAccess
+from carebase.schema.context import Info
+from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.relay import decode_id
+
+
+@strawberry.input
+class JoinVideoCallInput:
+    appointment_id: strawberry.ID
+
+
+@strawberry.type
+class JoinVideoCallPayload:
+    room_url: str | None = None
+    token: str | None = None
+    expires_at: datetime | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def join_video_call(info: Info, input: JoinVideoCallInput) -> JoinVideoCallPayload:
+    ctx = info.context
+
+    async def op() -> RoomAccess:
+        row = await appointment_ops.get_appointment(
+            ctx.uow,
+            ctx.principal,
+            decode_id(input.appointment_id, "Appointment", field="appointmentId"),
+        )
+        kind = await ctx.uow.session.get_one(AppointmentTypeModel, row.appointment_type_id)
+        return await video_ops.join_video_call(ctx.uow, ctx.principal, row, kind)
+
+    result = await run_mutation(info, op)
+    if isinstance(result, list):
+        return JoinVideoCallPayload(user_errors=result)
+    return JoinVideoCallPayload(
+        room_url=result.room_url, token=result.token, expires_at=result.expires_at
+    )
