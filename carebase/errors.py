@@ -50,6 +50,12 @@ class DomainError(Exception):
             field = [field]
         self.field: list[str] | None = list(field) if field is not None else None
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        """graphql-core copies an original error's ``extensions`` onto the GraphQL error, so a
+        field's coded failure carries ``extensions.code`` without any post-processing."""
+        return {"code": self.code.value}
+
 
 def invalid(message: str, field: Sequence[str] | str | None = None) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)

@@ -100,15 +100,10 @@ class CarebaseErrors(MaskErrors):
                 log.info("graphql error %s at %s", expected_code(error), path)
         return unexpected
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for before, after in zip(errors, processed, strict=True):
-            code = _code_of(before)
-            if code is None and after is not before:
-                code = "INTERNAL_SERVER_ERROR"
-            if code is not None:
-                after.extensions = {**(after.extensions or {}), "code": code}
-        return processed
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
 
 
 P = TypeVar("P")
