@@ -1,65 +1,92 @@
-"""Settings, read once from ``CAREBASE_*`` environment variables."""
+"""Settings, read once from ``CAREBASE_*`` environment variables (pydantic-settings).
+
+Each default lives on its field; secrets are ``SecretStr`` (never in a repr or a log); a bad
+value stops start-up with one line naming its variable.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import secrets
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
 DEFAULT_SQLITE_FILE = "carebase.sqlite3"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
     """A setting has a value Carebase cannot use; the message is one line naming it."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
+def _schemes(name: str, value: str, allowed: tuple[str, ...], shape: str) -> str:
+    if value and urlsplit(value).scheme not in allowed:
+        raise ValueError(f"CAREBASE_{name} must be {shape}")
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREBASE_", frozen=True, extra="ignore")
+
+    database_url: str = ""
     env: Literal["development", "production"] = "development"
-    secret_key: str = ""
+    secret_key: SecretStr = SecretStr("")
     broker_url: str = ""
     pubsub_url: str = ""
-    smtp_url: str = ""
+    smtp_url: SecretStr = SecretStr("")  # may carry the SMTP password
     email_from: str = "Carebase <no-reply@carebase.local>"
     portal_url: str = "http://localhost:3000"
-    scheduler_interval_seconds: float = 30.0
+    scheduler_interval_seconds: float = Field(30.0, ge=0.05)
     allowed_origins: tuple[str, ...] = ()
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    password_hash_cost: int = 3
-    stripe_secret_key: str = ""
+    trusted_proxies: tuple[Network, ...] = ()
+    password_hash_cost: int = Field(3, ge=1)
+    stripe_secret_key: SecretStr = SecretStr("")
     stripe_api_base: str = ""
-    stripe_webhook_secret: str = ""
+    stripe_webhook_secret: SecretStr = SecretStr("")
     zoom_account_id: str = ""
     zoom_client_id: str = ""
-    zoom_client_secret: str = ""
+    zoom_client_secret: SecretStr = SecretStr("")
     zoom_api_base: str = "https://api.zoom.us/v2"
-    zoom_oauth_url: str = "https://zoom.us/oauth/token"
+    zoom_oauth_url: str = ""  # empty: the token endpoint at the API host's root
     livekit_url: str = ""
     livekit_api_key: str = ""
-    livekit_api_secret: str = ""
+    livekit_api_secret: SecretStr = SecretStr("")
     twilio_account_sid: str = ""
-    twilio_auth_token: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
     twilio_from_number: str = ""
     twilio_api_base: str = ""
-    # log-in and password-reset throttling (carebase/resolvers/sessions.py)
-    login_max_failures: int = 10
-    login_window_seconds: float = 900.0
-    login_max_per_address: int = 30
-    login_slowdown_seconds: float = 5.0
-    password_reset_per_email: int = 3
-    password_reset_per_address: int = 10
+    # log-in and password-reset throttling (carebase/resolvers/people/sessions.py)
+    login_max_failures: int = Field(10, ge=1)
+    login_window_seconds: float = Field(900.0, ge=1)
+    login_max_per_address: int = Field(30, ge=1)
+    login_slowdown_seconds: float = Field(5.0, ge=0)
+    password_reset_per_email: int = Field(3, ge=1)
+    password_reset_per_address: int = Field(10, ge=1)
     # the web process's guards against slow or oversized requests (see carebase/server.py)
-    max_body_bytes: int = 1_048_576
-    request_head_timeout_seconds: float = 10.0
-    request_body_timeout_seconds: float = 30.0
-    max_concurrency: int = 1000
-    extra: Mapping[str, str] = field(default_factory=dict)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    request_head_timeout_seconds: float = Field(10.0, ge=0.1)
+    request_body_timeout_seconds: float = Field(30.0, ge=0.1)
+    max_concurrency: int = Field(1000, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """``from_env`` reads the mapping it is given (``os.environ`` by default) and passes
+        it in: the values come from exactly one place, which tests can replace."""
+        return (init_settings,)
 
     @property
     def is_production(self) -> bool:
@@ -73,88 +100,128 @@ class Settings:
     def in_process_jobs(self) -> bool:
         return not self.broker_url
 
+    @field_validator("*", mode="before")
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
 
-        def get(name: str, default: str = "") -> str:
-            return env.get(f"CAREBASE_{name}", default).strip()
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        return normalize_database_url(value)
 
-        mode = get("ENV", "development")
-        if mode not in ("development", "production"):
-            raise SettingsError(f"CAREBASE_ENV must be 'development' or 'production', not {mode!r}")
-        database_url = normalize_database_url(get("DATABASE_URL"))
-        secret_key = get("SECRET_KEY")
-        if mode == "production" and len(secret_key) < 32:
-            raise SettingsError(
+    @field_validator("broker_url")
+    @classmethod
+    def _broker(cls, value: str) -> str:
+        return _schemes(
+            "BROKER_URL",
+            value,
+            ("redis", "rediss", "amqp", "amqps"),
+            "empty, redis://… or amqp://…",
+        )
+
+    @field_validator("pubsub_url")
+    @classmethod
+    def _pubsub(cls, value: str) -> str:
+        return _schemes("PUBSUB_URL", value, ("redis", "rediss"), "empty or redis://…")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: SecretStr) -> SecretStr:
+        _schemes(
+            "SMTP_URL",
+            value.get_secret_value(),
+            ("smtp", "smtp+starttls", "smtps"),
+            "empty, smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://…",
+        )
+        return value
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("CAREBASE_PORTAL_URL must be an http(s) URL")
+        return value
+
+    @field_validator("zoom_api_base")
+    @classmethod
+    def _zoom_base(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> Any:
+        return _networks(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _derived(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.is_production and len(secret) < 32:
+            raise ValueError(
                 "CAREBASE_SECRET_KEY is required in production (at least 32 characters)"
             )
-        if not secret_key:
-            secret_key = _development_secret(database_url)
-        broker_url = get("BROKER_URL")
-        if broker_url and urlsplit(broker_url).scheme not in ("redis", "rediss", "amqp", "amqps"):
-            raise SettingsError("CAREBASE_BROKER_URL must be empty, redis://… or amqp://…")
-        pubsub_url = get("PUBSUB_URL")
-        if pubsub_url and urlsplit(pubsub_url).scheme not in ("redis", "rediss"):
-            raise SettingsError("CAREBASE_PUBSUB_URL must be empty or redis://…")
-        smtp_url = get("SMTP_URL")
-        if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtp+starttls", "smtps"):
-            raise SettingsError(
-                "CAREBASE_SMTP_URL must be empty, smtp://host:port, "
-                "smtp+starttls://user:pass@host:587 or smtps://…"
+        # frozen: the derived defaults are set once, here, before anyone reads them
+        if not secret:
+            object.__setattr__(
+                self, "secret_key", SecretStr(_development_secret(self.database_url))
             )
-        portal_url = get("PORTAL_URL", "http://localhost:3000").rstrip("/")
-        if urlsplit(portal_url).scheme not in ("http", "https"):
-            raise SettingsError("CAREBASE_PORTAL_URL must be an http(s) URL")
-        return cls(
-            database_url=database_url,
-            env=mode,  # type: ignore[arg-type]
-            secret_key=secret_key,
-            broker_url=broker_url,
-            pubsub_url=pubsub_url,
-            smtp_url=smtp_url,
-            email_from=get("EMAIL_FROM", "Carebase <no-reply@carebase.local>"),
-            portal_url=portal_url,
-            scheduler_interval_seconds=_number(
-                "SCHEDULER_INTERVAL_SECONDS", get("SCHEDULER_INTERVAL_SECONDS", "30"), 0.05
-            ),
-            allowed_origins=tuple(
-                o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS").split(",") if o.strip()
-            ),
-            trusted_proxies=_networks(get("TRUSTED_PROXIES")),
-            password_hash_cost=int(
-                _number("PASSWORD_HASH_COST", get("PASSWORD_HASH_COST", "3"), 1, whole=True)
-            ),
-            stripe_secret_key=get("STRIPE_SECRET_KEY"),
-            stripe_api_base=get("STRIPE_API_BASE"),
-            stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
-            zoom_account_id=get("ZOOM_ACCOUNT_ID"),
-            zoom_client_id=get("ZOOM_CLIENT_ID"),
-            zoom_client_secret=get("ZOOM_CLIENT_SECRET"),
-            zoom_api_base=get("ZOOM_API_BASE", "https://api.zoom.us/v2").rstrip("/"),
-            zoom_oauth_url=get("ZOOM_OAUTH_URL", _zoom_oauth_default(get("ZOOM_API_BASE"))),
-            livekit_url=get("LIVEKIT_URL"),
-            livekit_api_key=get("LIVEKIT_API_KEY"),
-            livekit_api_secret=get("LIVEKIT_API_SECRET"),
-            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
-            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
-            twilio_from_number=get("TWILIO_FROM_NUMBER"),
-            twilio_api_base=get("TWILIO_API_BASE"),
-            max_body_bytes=int(
-                _number("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, whole=True)
-            ),
-            request_head_timeout_seconds=_number(
-                "REQUEST_HEAD_TIMEOUT_SECONDS", get("REQUEST_HEAD_TIMEOUT_SECONDS", "10"), 0.1
-            ),
-            request_body_timeout_seconds=_number(
-                "REQUEST_BODY_TIMEOUT_SECONDS", get("REQUEST_BODY_TIMEOUT_SECONDS", "30"), 0.1
-            ),
-            max_concurrency=int(
-                _number("MAX_CONCURRENCY", get("MAX_CONCURRENCY", "1000"), 1, whole=True)
-            ),
-            **_throttling(get),
-            extra={k: v for k, v in env.items() if k.startswith("CAREBASE_")},
-        )
+        if not self.zoom_oauth_url:
+            object.__setattr__(self, "zoom_oauth_url", _zoom_oauth_default(self.zoom_api_base))
+        return self
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings from ``environ`` (``os.environ`` by default) and nothing else."""
+        env = os.environ if environ is None else environ
+        given: dict[str, Any] = {
+            name: env[f"CAREBASE_{name.upper()}"]
+            for name in cls.model_fields
+            if f"CAREBASE_{name.upper()}" in env
+        }
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed, validated like the originals."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in type(self).model_fields}
+        values.update(changes)
+        try:
+            return type(self)(**values)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    message = str(error.get("msg", "is not valid"))
+    if "CAREBASE_" in message:  # our own validators name the variable themselves
+        return message.removeprefix("Value error, ")
+    name = (
+        "CAREBASE_" + "_".join(str(p) for p in error.get("loc", ()) if isinstance(p, str)).upper()
+    )
+    given = error.get("input")
+    kind = error.get("type", "")
+    if kind in ("int_parsing", "int_from_float"):
+        text = "must be a whole number"
+    elif kind == "float_parsing":
+        text = "must be a number"
+    elif kind in ("greater_than_equal", "greater_than"):
+        text = f"must be at least {error.get('ctx', {}).get('ge', error.get('ctx', {}).get('gt'))}"
+    elif kind == "literal_error":
+        text = f"must be {error.get('ctx', {}).get('expected', 'one of the allowed values')}"
+    else:
+        text = message.lower()
+    return f"{name} {text}, not {given!r}" if isinstance(given, str) else f"{name} {text}"
 
 
 def normalize_database_url(url: str) -> str:
@@ -163,7 +230,7 @@ def normalize_database_url(url: str) -> str:
         return f"sqlite+aiosqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
     scheme, sep, rest = url.partition("://")
     if not sep:
-        raise SettingsError(f"CAREBASE_DATABASE_URL is not a URL: {url!r}")
+        raise ValueError(f"CAREBASE_DATABASE_URL is not a URL: {url!r}")
     mapped = {
         "sqlite": "sqlite+aiosqlite",
         "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -172,7 +239,7 @@ def normalize_database_url(url: str) -> str:
         "postgresql+asyncpg": "postgresql+asyncpg",
     }.get(scheme)
     if mapped is None:
-        raise SettingsError(
+        raise ValueError(
             f"CAREBASE_DATABASE_URL must be sqlite:///path or postgresql://…, not a {scheme!r} URL"
         )
     return f"{mapped}://{rest}"
@@ -199,49 +266,20 @@ def _development_secret(database_url: str) -> str:
             path.chmod(0o600)
             return key
         except OSError as exc:
-            raise SettingsError(f"cannot keep the development secret at {path}: {exc}") from exc
+            raise ValueError(
+                f"CAREBASE_SECRET_KEY is unset and the development one cannot be kept at {path}"
+            ) from exc
     return secrets.token_urlsafe(48)
 
 
-def _number(name: str, raw: str, minimum: float, *, whole: bool = False) -> float:
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        raise SettingsError(f"CAREBASE_{name} must be {kind}, not {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"CAREBASE_{name} must be at least {minimum:g}, not {raw!r}")
-    return value
-
-
-def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(raw: str) -> tuple[Network, ...]:
     nets = []
     for part in raw.split(","):
         if part.strip():
             try:
                 nets.append(ipaddress.ip_network(part.strip(), strict=False))
             except ValueError:
-                raise SettingsError(
+                raise ValueError(
                     f"CAREBASE_TRUSTED_PROXIES has a bad address or network: {part.strip()!r}"
                 ) from None
     return tuple(nets)
-
-
-def _throttling(get: Callable[[str, str], str]) -> dict[str, Any]:
-    """The log-in and password-reset limits: counts are whole numbers, at least 1."""
-
-    def whole(name: str, default: int) -> int:
-        return int(_number(name, get(name, str(default)), 1, whole=True))
-
-    return {
-        "login_max_failures": whole("LOGIN_MAX_FAILURES", 10),
-        "login_window_seconds": _number(
-            "LOGIN_WINDOW_SECONDS", get("LOGIN_WINDOW_SECONDS", "900"), 1
-        ),
-        "login_max_per_address": whole("LOGIN_MAX_PER_ADDRESS", 30),
-        "login_slowdown_seconds": _number(
-            "LOGIN_SLOWDOWN_SECONDS", get("LOGIN_SLOWDOWN_SECONDS", "5"), 0
-        ),
-        "password_reset_per_email": whole("PASSWORD_RESET_PER_EMAIL", 3),
-        "password_reset_per_address": whole("PASSWORD_RESET_PER_ADDRESS", 10),
-    }

@@ -124,7 +124,7 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
     ) -> dict[str, Any]:
         # never more than the client was granted: Authlib passes the request through as asked
         scopes = tuple(client.get_allowed_scope(scope).split())
-        token, ttl = signer_for(self._settings.secret_key).issue(
+        token, ttl = signer_for(self._settings.secret_key.get_secret_value()).issue(
             subject=str(client.row.id),
             kind="oauth",
             organization_id=str(client.row.organization_id),

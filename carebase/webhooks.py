@@ -18,14 +18,14 @@ TOLERANCE_SECONDS = 300
 
 
 async def stripe_webhook(db: Database, settings: Settings, request: Request) -> Response:
-    if not settings.stripe_webhook_secret:
+    if not settings.stripe_webhook_secret.get_secret_value():
         return JSONResponse({"error": "webhooks are not configured"}, status_code=404)
     payload = await request.body()
     try:
         event = stripe.Webhook.construct_event(
             payload,
             request.headers.get("stripe-signature", ""),
-            settings.stripe_webhook_secret,
+            settings.stripe_webhook_secret.get_secret_value(),
             tolerance=TOLERANCE_SECONDS,
         )
     except (ValueError, stripe.SignatureVerificationError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
 
 import pytest
 
@@ -103,7 +102,7 @@ async def test_the_outbox_logs_ids_and_kinds_never_addresses_subjects_or_bodies(
     )
     mark = CAPTURE.mark()
     quiet = JobRuntime(
-        replace(settings, smtp_url=""), build_hooks()
+        settings.replace(smtp_url=""), build_hooks()
     )  # no SMTP, and no Twilio either
     async with quiet.database().unit_of_work(write=True) as uow:
         email = await queue_email(
@@ -113,7 +112,7 @@ async def test_the_outbox_logs_ids_and_kinds_never_addresses_subjects_or_bodies(
     await send_email(quiet, str(email.id))
     await send_text(quiet, str(sms.id))
     refused = JobRuntime(
-        replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks()
+        settings.replace(smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks()
     )
     async with refused.database().unit_of_work(write=True) as uow:
         failing = await queue_email(

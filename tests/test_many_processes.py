@@ -39,7 +39,7 @@ async def carebase_serve(settings: Settings, redis: str, log: Path) -> AsyncIter
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
     env.update(
         CAREBASE_DATABASE_URL=settings.database_url,
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_BROKER_URL=redis,
         CAREBASE_PASSWORD_HASH_COST="1",
     )

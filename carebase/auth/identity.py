@@ -21,7 +21,7 @@ class Authenticator:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self.signer = TokenSigner(settings.secret_key)
+        self.signer = TokenSigner(settings.secret_key.get_secret_value())
 
     async def resolve(
         self, *, authorization: str | None, publishable_key: str | None, ip: str | None

@@ -15,7 +15,7 @@ def room_token(
     ttl = max(expires_at - datetime.now(UTC), timedelta(minutes=1))
     grants = api.VideoGrants(room_join=True, room=room, room_admin=host or None)
     token = (
-        api.AccessToken(settings.livekit_api_key, settings.livekit_api_secret)
+        api.AccessToken(settings.livekit_api_key, settings.livekit_api_secret.get_secret_value())
         .with_identity(identity)
         .with_grants(grants)
         .with_ttl(ttl)

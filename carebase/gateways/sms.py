@@ -9,14 +9,16 @@ from carebase.config import Settings
 
 def twilio_configured(settings: Settings) -> bool:
     return bool(
-        settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number
+        settings.twilio_account_sid
+        and settings.twilio_auth_token.get_secret_value()
+        and settings.twilio_from_number
     )
 
 
 def send_sms(settings: Settings, *, to: str, body: str) -> str:
     """Send one message; returns Twilio's message SID. Raises on failure (blocking: run it
     in a thread)."""
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value())
     if settings.twilio_api_base:
         client.api.base_url = settings.twilio_api_base.rstrip("/")
     message = client.messages.create(to=to, from_=settings.twilio_from_number, body=body)

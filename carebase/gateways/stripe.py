@@ -94,9 +94,11 @@ def _unavailable(error: stripe.StripeError) -> bool:
 
 class StripeGateway:
     def __init__(self, settings: Settings) -> None:
-        if not settings.stripe_secret_key:
+        if not settings.stripe_secret_key.get_secret_value():
             raise PaymentsNotConfigured()
-        self.client = _client(settings.stripe_secret_key, settings.stripe_api_base)
+        self.client = _client(
+            settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base
+        )
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:

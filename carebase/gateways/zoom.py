@@ -40,7 +40,10 @@ class ZoomGateway:
                 "grant_type": "account_credentials",
                 "account_id": self.settings.zoom_account_id,
             },
-            auth=(self.settings.zoom_client_id, self.settings.zoom_client_secret),
+            auth=(
+                self.settings.zoom_client_id,
+                self.settings.zoom_client_secret.get_secret_value(),
+            ),
         )
         self._check(response)
         body = response.json()

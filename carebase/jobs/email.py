@@ -54,10 +54,10 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
         email = (await uow.session.execute(select(Email).where(Email.id == key))).scalar_one()
     settings = runtime.settings
     try:
-        if settings.smtp_url:
+        if settings.smtp_url.get_secret_value():
             await asyncio.to_thread(
                 send_smtp,
-                settings.smtp_url,
+                settings.smtp_url.get_secret_value(),
                 sender=settings.email_from,
                 to=email.to_address,
                 subject=email.subject,

@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import time
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,7 +61,7 @@ async def test_without_smtp_the_email_is_kept_and_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="carebase.email")
-    quiet = replace(settings, smtp_url="")
+    quiet = settings.replace(smtp_url="")
     runtime = JobRuntime(quiet, build_hooks())
     address = unique_email()
     email = await _queue(runtime.database(), address, subject="Kept here")
@@ -80,9 +79,7 @@ async def test_without_smtp_the_email_is_kept_and_logged(
 async def test_a_failed_send_keeps_the_error_and_a_retry_delivers(
     settings: Settings, smtp: Inbox
 ) -> None:
-    broken = JobRuntime(
-        replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks()
-    )
+    broken = JobRuntime(settings.replace(smtp_url=f"smtp://127.0.0.1:{free_port()}"), build_hooks())
     address = unique_email()
     email = await _queue(broken.database(), address)
     with pytest.raises(EmailNotSent):
@@ -149,9 +146,9 @@ async def test_a_worker_process_on_redis_sends_the_email(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
     env.update(
         CAREBASE_DATABASE_URL=settings.database_url,
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_BROKER_URL=redis_url,
-        CAREBASE_SMTP_URL=settings.smtp_url,
+        CAREBASE_SMTP_URL=settings.smtp_url.get_secret_value(),
     )
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
@@ -164,7 +161,7 @@ async def test_a_worker_process_on_redis_sends_the_email(
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
         )
-    runtime = JobRuntime(replace(settings, broker_url=redis_url), build_hooks())
+    runtime = JobRuntime(settings.replace(broker_url=redis_url), build_hooks())
     try:
         db = runtime.database()
         address = unique_email("redis")
@@ -193,14 +190,14 @@ async def test_the_scheduler_process_resends_a_lost_email_through_a_worker(
     """`carebase scheduler` and `carebase worker` on Redis: a lost job is found and done."""
     redis_url = _redis_url()
     # a database of its own: only these processes can find the lost email, not the test app
-    own = replace(settings, database_url=f"sqlite+aiosqlite:///{tmp_path}/own.sqlite3")
+    own = settings.replace(database_url=f"sqlite+aiosqlite:///{tmp_path}/own.sqlite3")
     await asyncio.to_thread(migrate.upgrade, own)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
     env.update(
         CAREBASE_DATABASE_URL=own.database_url,
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_BROKER_URL=redis_url,
-        CAREBASE_SMTP_URL=settings.smtp_url,
+        CAREBASE_SMTP_URL=settings.smtp_url.get_secret_value(),
         CAREBASE_SCHEDULER_INTERVAL_SECONDS="0.5",
     )
     db = Database(own, hooks=build_hooks())

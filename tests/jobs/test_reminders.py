@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -155,8 +154,7 @@ async def test_a_due_reminder_is_sent_once_even_with_two_schedulers_and_retries(
 
 async def test_sms_goes_through_twilio_when_configured(settings: Settings) -> None:
     with fake_twilio() as twilio:
-        configured = replace(
-            settings,
+        configured = settings.replace(
             twilio_account_sid=twilio.account_sid,
             twilio_auth_token=twilio.auth_token,
             twilio_from_number="+15550001111",

@@ -360,7 +360,7 @@ async def test_an_expired_access_token_closes_the_socket_with_4401(
 
     payload = practice.owner_token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    short, _ = TokenSigner(settings.secret_key).issue(  # type: ignore[attr-defined]
+    short, _ = TokenSigner(settings.secret_key.get_secret_value()).issue(  # type: ignore[attr-defined]
         subject=claims["sub"],
         kind="user",
         organization_id=claims["org"],

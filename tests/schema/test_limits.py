@@ -476,7 +476,7 @@ async def production(
         smtp.port,
         CAREBASE_ENV="production",
         # the same key as the development app, so its access tokens are valid here too
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_DATABASE_URL=settings.database_url,
     )
     assert prod_settings.is_production

@@ -62,7 +62,7 @@ async def video_app(
         smtp.port,
         CAREBASE_DATABASE_URL=settings.database_url,
         # the session app's key: its tokens are valid here and the other way round
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_LIVEKIT_URL=LIVEKIT_URL,
         CAREBASE_LIVEKIT_API_KEY=LIVEKIT_KEY,
         CAREBASE_LIVEKIT_API_SECRET=LIVEKIT_SECRET,

@@ -4,7 +4,6 @@ each is refused after bounded work, counted in walker visits, never in seconds."
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -294,7 +293,7 @@ async def production_http(
         Path(tmp_path_factory.mktemp("prod-headers")),
         smtp.port,
         CAREBASE_ENV="production",
-        CAREBASE_SECRET_KEY=settings.secret_key,
+        CAREBASE_SECRET_KEY=settings.secret_key.get_secret_value(),
         CAREBASE_DATABASE_URL=settings.database_url,
     )
     app = create_app(prod, run_jobs_in_process=False)
@@ -380,9 +379,7 @@ async def test_a_websocket_message_over_one_megabyte_closes_the_socket(
 async def impatient_server(app: Starlette, settings: Settings) -> AsyncIterator[int]:
     """The app on a socket with short deadlines for a request's head and body."""
     port = free_port()
-    quick = dataclasses.replace(
-        settings, request_head_timeout_seconds=0.5, request_body_timeout_seconds=0.5
-    )
+    quick = settings.replace(request_head_timeout_seconds=0.5, request_body_timeout_seconds=0.5)
     server = uvicorn.Server(
         uvicorn_config(app, quick, host="127.0.0.1", port=port, lifespan="off", log_level="error")
     )

@@ -186,7 +186,7 @@ class FuzzWorld:
             uow.session.add(session)
             await uow.session.flush()
             session_id = session.id
-        signer = TokenSigner(self.app.state.settings.secret_key)
+        signer = TokenSigner(self.app.state.settings.secret_key.get_secret_value())
         token, _ = signer.issue(
             subject=str(account_id),
             kind="user",

@@ -65,7 +65,7 @@ async def start_session(uow: UnitOfWork, account: Account, ip: str | None) -> Au
             session_id=session.id, token_hash=hash_secret(refresh), expires_at=now() + REFRESH_TTL
         )
     )
-    access, _ = signer_for(uow.settings.secret_key).issue(
+    access, _ = signer_for(uow.settings.secret_key.get_secret_value()).issue(
         subject=str(account.id),
         kind="user",
         organization_id=str(account.organization_id),
@@ -252,7 +252,7 @@ async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None
             expires_at=now() + REFRESH_TTL,
         )
     )
-    access, _ = signer_for(uow.settings.secret_key).issue(
+    access, _ = signer_for(uow.settings.secret_key.get_secret_value()).issue(
         subject=str(account.id),
         kind="user",
         organization_id=str(account.organization_id),

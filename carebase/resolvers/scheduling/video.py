@@ -27,12 +27,18 @@ JOIN_OPENS_BEFORE = timedelta(minutes=15)
 
 def zoom_configured(settings: Settings) -> bool:
     return bool(
-        settings.zoom_account_id and settings.zoom_client_id and settings.zoom_client_secret
+        settings.zoom_account_id
+        and settings.zoom_client_id
+        and settings.zoom_client_secret.get_secret_value()
     )
 
 
 def livekit_configured(settings: Settings) -> bool:
-    return bool(settings.livekit_url and settings.livekit_api_key and settings.livekit_api_secret)
+    return bool(
+        settings.livekit_url
+        and settings.livekit_api_key
+        and settings.livekit_api_secret.get_secret_value()
+    )
 
 
 @dataclass(frozen=True)
