@@ -42,6 +42,7 @@ from tests.fixtures.factories import key_of, make_client
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import CHICAGO, make_client_login
 from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.statements import assert_pinned
 from tests.schema.test_statement_counts import count_statements
 
 # ---------------------------------------------------------------------------- cards
@@ -739,4 +740,4 @@ async def test_payments_with_client_and_invoice_cost_the_same_for_10_and_100(
         assert all(e["node"]["client"]["name"].startswith("Payer") for e in edges)
         assert all(e["node"]["invoice"]["status"] == "PAID" for e in edges)
         counts[first] = len(statements)
-    assert counts[10] == counts[100], counts
+    assert_pinned("payments", counts)

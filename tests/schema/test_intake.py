@@ -29,6 +29,7 @@ from tests.fixtures.intake import (
 )
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.statements import assert_pinned
 from tests.fixtures.waiting import jobs_settled, outbox_to
 from tests.schema.test_statement_counts import count_statements
 
@@ -940,7 +941,7 @@ async def test_form_requests_cost_the_same_for_10_and_100(
         assert all(e["node"]["form"]["questions"][0]["key"] == "q" for e in edges)
         assert any(e["node"]["filledBy"] for e in edges)
         counts[first] = len(statements)
-    assert counts[10] == counts[100], counts
+    assert_pinned("form_requests", counts)
 
 
 # --- as a new practice would try it --------------------------------------------------------
