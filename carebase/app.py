@@ -29,6 +29,7 @@ from carebase import pubsub
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.auth.principal import ANONYMOUS, Principal
+from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database
 from carebase.http_edge import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -136,10 +137,13 @@ def _too_deep(value: object, limit: int) -> bool:
     return False
 
 
-def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, run_jobs_in_process: bool | None = None, clock: Clock | None = None
+) -> Starlette:
     hooks = build_hooks()
-    runtime: JobRuntime = start_runtime(settings, hooks)
-    db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)
+    clock = clock or SystemClock()
+    runtime: JobRuntime = start_runtime(settings, hooks, clock=clock)
+    db = Database(settings, hooks=hooks, dispatch=runtime.dispatch, clock=clock)
     events = make_pubsub(settings.broker_url, settings.pubsub_url)
     authenticator = Authenticator(db, settings)
     in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process
@@ -150,7 +154,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
         worker = runtime.start_worker() if in_process else None
         stop = asyncio.Event()
         # the in-process scheduler keeps its own engine, apart from the requests' pool
-        ticks_db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)
+        ticks_db = Database(settings, hooks=hooks, dispatch=runtime.dispatch, clock=clock)
         ticker = (
             asyncio.create_task(
                 scheduler.run_forever(ticks_db, settings.scheduler_interval_seconds, stop)
@@ -217,6 +221,7 @@ def create_app(settings: Settings, *, run_jobs_in_process: bool | None = None) -
     app.state.db = db
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.clock = clock
     return app
 
 

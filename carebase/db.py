@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, insert
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.base import Executable
 
+from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.hooks import Event, Hooks, HooksMissing
 from carebase.models import AuditEvent
@@ -159,6 +161,11 @@ class UnitOfWork:
     after_commit: list[Callable[[], Any]] = field(default_factory=list)
     # the process's cross-area reactions (carebase.hooks), from the Database that opened it
     hooks: Hooks | None = None
+    clock: Clock = field(default_factory=SystemClock)
+
+    def now(self) -> datetime:
+        """The time this unit of work acts at (the Database's clock)."""
+        return self.clock.now()
 
     async def emit(self, event: Event) -> list[Any]:
         """Run every area's reaction to ``event``, in the registry's order, in this unit."""
@@ -216,9 +223,11 @@ class Database:
         hooks: Hooks,
         dispatch: Dispatcher | None = None,
         engine: AsyncEngine | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.hooks = hooks
+        self.clock: Clock = clock or SystemClock()
         self.engine = engine or make_engine(settings)
         self.sessionmaker = async_sessionmaker(
             self.engine, expire_on_commit=False, class_=SerialSession
@@ -228,7 +237,9 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[UnitOfWork]:
         async with self.sessionmaker() as session:
-            uow = UnitOfWork(session=session, settings=self.settings, hooks=self.hooks)
+            uow = UnitOfWork(
+                session=session, settings=self.settings, hooks=self.hooks, clock=self.clock
+            )
             if write:
                 await uow.begin_write()
             try:

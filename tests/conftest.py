@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from carebase import migrate
 from carebase.app import create_app
+from carebase.clock import SettableClock
 from carebase.config import Settings
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.secrets import EVENT_HOOKS, secret
@@ -140,9 +141,17 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox, stripe_api: 
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
+    application = create_app(settings, clock=SettableClock())
     async with application.router.lifespan_context(application):
         yield application
+
+
+@pytest.fixture
+def clock(app: Starlette) -> Iterator[SettableClock]:
+    """The time every unit of work of the app sees: move it with ``advance``; reset after."""
+    moving: SettableClock = app.state.clock
+    yield moving
+    moving.reset()
 
 
 @pytest.fixture

@@ -26,10 +26,8 @@ from carebase.models import (
     Refund,
     Role,
     WebhookEvent,
-    utcnow,
 )
 from carebase.resolvers.billing import appointment_charges, charges, refunds
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.notifications import queue_email
 
 if TYPE_CHECKING:
@@ -117,7 +115,7 @@ async def reconcile(runtime: JobRuntime, payment_id: str) -> None:
         except StripeUnavailable as error:
             raise StillInDoubt(str(error)) from error
         if found is None:
-            if payment.updated_at > utcnow() - timedelta(seconds=5):
+            if payment.updated_at > uow.now() - timedelta(seconds=5):
                 raise StillInDoubt("the attempt may still be in flight")
             # never reached Stripe: the same attempt again, under the same idempotency key
             await charges.charge_now(uow, payment)
@@ -157,7 +155,7 @@ async def apply_webhook(runtime: JobRuntime, event_row_id: str) -> None:
         claimed = await uow.session.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id == uuid.UUID(event_row_id), WebhookEvent.processed_at.is_(None))
-            .values(processed_at=utcnow())
+            .values(processed_at=uow.now())
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return  # applied already: each event once
@@ -254,13 +252,13 @@ async def due_scheduled_payments(uow: UnitOfWork) -> list[uuid.UUID]:
         .where(
             Payment.status == PaymentStatus.SCHEDULED,
             Payment.kind == PaymentKind.SCHEDULED,
-            Payment.scheduled_for <= (utcnow() + timedelta(days=1)).date(),
+            Payment.scheduled_for <= (uow.now() + timedelta(days=1)).date(),
         )
     )
     return [
         pid
         for pid, day, zone in rows.all()
-        if day is not None and day <= now().astimezone(ZoneInfo(zone)).date()
+        if day is not None and day <= uow.now().astimezone(ZoneInfo(zone)).date()
     ]
 
 
@@ -270,7 +268,7 @@ async def unapplied_webhooks(uow: UnitOfWork) -> list[uuid.UUID]:
         select(WebhookEvent.id)
         .where(
             WebhookEvent.processed_at.is_(None),
-            WebhookEvent.created_at <= utcnow() - timedelta(minutes=1),
+            WebhookEvent.created_at <= uow.now() - timedelta(minutes=1),
         )
         .limit(500)
     )
@@ -281,7 +279,7 @@ async def stalled_payments(uow: UnitOfWork) -> list[tuple[str, uuid.UUID]]:
     """Work whose message was lost: appointment charges still waiting a minute on, attempts
     in doubt untouched for five minutes (a spent reconcile job), and refunds Stripe never
     answered. Each job checks its row first, so finding one twice does nothing twice."""
-    moment = utcnow()
+    moment = uow.now()
     waiting = await uow.session.execute(
         select(Payment.id)
         .where(

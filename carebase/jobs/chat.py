@@ -16,7 +16,6 @@ from carebase.models import (
     NotificationStatus,
     Organization,
     UnreadNotification,
-    utcnow,
 )
 from carebase.resolvers.core.notifications import portal_link, queue_email
 
@@ -34,7 +33,7 @@ async def notify_unread(runtime: JobRuntime, notification_id: str) -> None:
             .where(
                 UnreadNotification.id == key,
                 UnreadNotification.status == NotificationStatus.PENDING,
-                UnreadNotification.due_at <= utcnow(),
+                UnreadNotification.due_at <= uow.now(),
             )
             .values(status=NotificationStatus.SENT)
         )

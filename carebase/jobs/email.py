@@ -78,7 +78,7 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
                     status=EmailStatus.FAILED if final else EmailStatus.PENDING,
                     last_error=f"{type(exc).__name__}: {exc}"[:2000],
                     # Dramatiq retries sooner; the scheduler picks it up after this if not
-                    next_attempt_at=utcnow() + timedelta(minutes=10),
+                    next_attempt_at=uow.now() + timedelta(minutes=10),
                 )
             )
         # the error's text can name the recipient (a refused address): the row keeps it
@@ -96,5 +96,5 @@ async def send_email(runtime: JobRuntime, email_id: str) -> None:
         await uow.session.execute(
             update(Email)
             .where(Email.id == key, Email.status == EmailStatus.SENDING)
-            .values(status=status, sent_at=utcnow(), last_error=None, next_attempt_at=None)
+            .values(status=status, sent_at=uow.now(), last_error=None, next_attempt_at=None)
         )

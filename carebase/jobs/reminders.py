@@ -40,15 +40,15 @@ async def send_reminder(runtime: JobRuntime, reminder_id: str) -> None:
             .where(
                 Reminder.id == key,
                 Reminder.status == ReminderStatus.PENDING,
-                Reminder.due_at <= utcnow(),
+                Reminder.due_at <= uow.now(),
             )
-            .values(status=ReminderStatus.SENT, sent_at=utcnow())
+            .values(status=ReminderStatus.SENT, sent_at=uow.now())
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return
         reminder = await uow.session.get_one(Reminder, key)
         appointment = await uow.session.get_one(Appointment, reminder.appointment_id)
-        if appointment.status is not AppointmentStatus.BOOKED or appointment.starts_at <= utcnow():
+        if appointment.status is not AppointmentStatus.BOOKED or appointment.starts_at <= uow.now():
             reminder.status = ReminderStatus.CANCELLED
             return
         client = await uow.session.get_one(Account, appointment.client_id)

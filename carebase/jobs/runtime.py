@@ -11,6 +11,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
+from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database, Job
 from carebase.hooks import Hooks
@@ -34,9 +35,10 @@ def actor(name: str, **options: Any) -> Callable[[ActorFn], ActorFn]:
 class JobRuntime:
     """One per process. Actors run on Dramatiq's own event loop, so they get their own engine."""
 
-    def __init__(self, settings: Settings, hooks: Hooks) -> None:
+    def __init__(self, settings: Settings, hooks: Hooks, clock: Clock | None = None) -> None:
         self.settings = settings
         self.hooks = hooks
+        self.clock: Clock = clock or SystemClock()
         self.broker = make_broker(settings)
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
@@ -51,7 +53,7 @@ class JobRuntime:
         loop = asyncio.get_running_loop()
         db = self._databases.get(id(loop))
         if db is None:
-            db = Database(self.settings, hooks=self.hooks, dispatch=self.dispatch)
+            db = Database(self.settings, hooks=self.hooks, dispatch=self.dispatch, clock=self.clock)
             self._databases[id(loop)] = db
         return db
 
@@ -77,9 +79,9 @@ def current() -> JobRuntime:
     return _current
 
 
-def start_runtime(settings: Settings, hooks: Hooks) -> JobRuntime:
+def start_runtime(settings: Settings, hooks: Hooks, clock: Clock | None = None) -> JobRuntime:
     global _current
-    _current = JobRuntime(settings, hooks)
+    _current = JobRuntime(settings, hooks, clock)
     return _current
 
 

@@ -13,7 +13,7 @@ from carebase.db import Database
 from carebase.jobs.billing import due_scheduled_payments, stalled_payments, unapplied_webhooks
 from carebase.jobs.reminders import due_reminders
 from carebase.jobs.sms import stalled_sms
-from carebase.models import Email, EmailStatus, utcnow
+from carebase.models import Email, EmailStatus
 from carebase.resolvers.chat.conversations import due_unread_notifications
 
 log = logging.getLogger("carebase.scheduler")
@@ -24,7 +24,7 @@ LOST_AFTER = timedelta(seconds=60)
 
 async def tick(db: Database) -> int:
     """One pass. Jobs claim their rows with guarded updates, so two schedulers are safe."""
-    now = utcnow()
+    now = db.clock.now()
     queued = 0
     async with db.unit_of_work() as uow:
         due = await uow.session.execute(

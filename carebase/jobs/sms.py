@@ -39,7 +39,7 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
                     SmsMessage.status == EmailStatus.PENDING,
                     and_(
                         SmsMessage.status == EmailStatus.SENDING,
-                        SmsMessage.updated_at <= utcnow() - timedelta(minutes=10),
+                        SmsMessage.updated_at <= uow.now() - timedelta(minutes=10),
                     ),
                 ),
             )
@@ -86,7 +86,7 @@ async def send_text(runtime: JobRuntime, sms_id: str) -> None:
         await uow.session.execute(
             update(SmsMessage)
             .where(SmsMessage.id == key)
-            .values(status=status, sent_at=utcnow(), provider_id=sid, last_error=None)
+            .values(status=status, sent_at=uow.now(), provider_id=sid, last_error=None)
         )
 
 

@@ -23,7 +23,6 @@ from carebase.models import (
 from carebase.resolvers.billing import cards, charges
 from carebase.resolvers.billing.invoices import Line, create_invoice_record, open_and_send
 from carebase.resolvers.billing.packages import credit_use
-from carebase.resolvers.core.checks import now
 
 KIND_FOR_STATUS = {
     AppointmentStatus.OCCURRED: PaymentKind.AUTOCHARGE,
@@ -89,7 +88,7 @@ async def on_status_change(
                 Invoice.id.in_(invoiced),
                 Invoice.status.in_((InvoiceStatus.DRAFT, InvoiceStatus.OPEN)),
             )
-            .values(status=InvoiceStatus.VOID, voided_at=now())
+            .values(status=InvoiceStatus.VOID, voided_at=uow.now())
         )
         return
     if appointment.unverified:

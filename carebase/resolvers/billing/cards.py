@@ -17,7 +17,6 @@ from carebase.gateways.stripe import CardDeclined, StripeUnavailable, UnknownPay
 from carebase.models import PaymentMethod
 from carebase.resolvers.billing.customers import billing_client, customer_id, gateway
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.pagination import grouped
 
 # what a Stripe object id looks like (pm_..., card_..., src_...), checked before asking Stripe
@@ -144,7 +143,7 @@ async def remove_payment_method(
     await asyncio.to_thread(
         gateway(uow).detach_card, payment_method_id=method.stripe_payment_method_id
     )
-    method.removed_at = now()
+    method.removed_at = uow.now()
     if method.is_default:
         method.is_default = False
         others = [m for m in await _cards(uow, method.client_id) if m.id != method.id]

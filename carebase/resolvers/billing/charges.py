@@ -84,10 +84,7 @@ async def new_payment(
     **extra: Any,
 ) -> Payment:
     if extra.get("id") is not None:
-        # the same idempotency key again, past its record: the payment it made, as it is
-        found = await uow.session.get(Payment, extra["id"])
-        if found is not None:
-            return found
+        extra["id"] = await _free_derived_id(uow, extra["id"])
     payment = Payment(
         organization_id=client.organization_id,
         client_id=client.id,
@@ -103,6 +100,18 @@ async def new_payment(
     uow.session.add(payment)
     await uow.session.flush()
     return payment
+
+
+async def _free_derived_id(uow: UnitOfWork, derived: uuid.UUID) -> uuid.UUID:
+    """A key's id, or (once its 24 hours are over and it is used afresh) the next of a fixed
+    sequence after it: a new request under an old key is a new payment, and a retry of that
+    new request after a lost commit still lands on the same id (and Stripe key)."""
+    candidate = derived
+    for generation in range(1, 10_000):
+        if await uow.session.get(Payment, candidate) is None:
+            return candidate
+        candidate = uuid.uuid5(derived, f"generation:{generation}")
+    raise RuntimeError("an idempotency key reused ten thousand times")
 
 
 async def claim(

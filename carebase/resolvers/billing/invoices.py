@@ -26,7 +26,7 @@ from carebase.models import (
 )
 from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import now, practice_currency
+from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
@@ -165,7 +165,7 @@ async def send_invoice_email(uow: UnitOfWork, invoice: Invoice) -> None:
 
 async def open_and_send(uow: UnitOfWork, invoice: Invoice) -> None:
     invoice.status = InvoiceStatus.OPEN
-    invoice.sent_at = now()
+    invoice.sent_at = uow.now()
     await send_invoice_email(uow, invoice)
 
 
@@ -198,7 +198,7 @@ async def void_invoice(uow: UnitOfWork, principal: Principal, *, invoice_id: uui
             ErrorCode.INVOICE_NOT_OPEN, "Only a draft or open invoice can be voided", "id"
         )
     invoice.status = InvoiceStatus.VOID
-    invoice.voided_at = now()
+    invoice.voided_at = uow.now()
     audit.record(
         uow,
         principal,
@@ -288,7 +288,7 @@ async def settle_invoice(uow: UnitOfWork, payment: Payment) -> None:
             Invoice.client_id == payment.client_id,
             Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.DRAFT)),
         )
-        .values(status=InvoiceStatus.PAID, paid_at=now())
+        .values(status=InvoiceStatus.PAID, paid_at=uow.now())
     )
 
 

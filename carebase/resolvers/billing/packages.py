@@ -31,7 +31,7 @@ from carebase.models import (
 )
 from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import check_name, now, practice_currency
+from carebase.resolvers.core.checks import check_name, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import grouped
@@ -252,7 +252,7 @@ async def return_credit(uow: UnitOfWork, principal: Principal, appointment: Appo
     use = await credit_use(uow, appointment.id)
     if use is None:
         return
-    use.returned_at = now()
+    use.returned_at = uow.now()
     await uow.session.execute(
         update(PackageCredit)
         .where(PackageCredit.id == use.credit_id)

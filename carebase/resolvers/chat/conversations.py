@@ -26,7 +26,6 @@ from carebase.models import (
     UnreadNotification,
 )
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
 from carebase.resolvers.scheduling.video import client_join_url
@@ -195,7 +194,7 @@ async def send_message(
         join_url=join_url,
     )
     uow.session.add(message)
-    conversation.last_message_at = now()
+    conversation.last_message_at = uow.now()
     await uow.session.flush()
     await _mark_read(uow, conversation.id, principal.account_id)
     if principal.account_id != conversation.client_id:
@@ -204,7 +203,7 @@ async def send_message(
                 organization_id=conversation.organization_id,
                 message_id=message.id,
                 client_id=conversation.client_id,
-                due_at=now() + UNREAD_EMAIL_AFTER,
+                due_at=uow.now() + UNREAD_EMAIL_AFTER,
             )
         )
     audit.record(
@@ -230,7 +229,7 @@ async def _mark_read(uow: UnitOfWork, conversation_id: uuid.UUID, account_id: uu
             ConversationParticipant.conversation_id == conversation_id,
             ConversationParticipant.account_id == account_id,
         )
-        .values(last_read_at=now())
+        .values(last_read_at=uow.now())
     )
 
 
@@ -364,7 +363,7 @@ async def remove_participant(
             ConversationParticipant.conversation_id == conversation.id,
             ConversationParticipant.account_id == member_id,
         )
-        .values(removed_at=now())
+        .values(removed_at=uow.now())
     )
     uow.after_commit.append(
         lambda: pubsub.current().publish(
@@ -379,7 +378,7 @@ async def due_unread_notifications(uow: UnitOfWork, limit: int = 500) -> list[uu
         select(UnreadNotification.id)
         .where(
             UnreadNotification.status == NotificationStatus.PENDING,
-            UnreadNotification.due_at <= now(),
+            UnreadNotification.due_at <= uow.now(),
         )
         .limit(limit)
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from carebase.auth.policy import require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.models import AuditEvent, utcnow
+from carebase.models import AuditEvent
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
 
 Action = Literal["read", "write"]
@@ -36,8 +36,8 @@ def record(
     uow.audit_rows.append(
         {
             "id": uuid.uuid4(),
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
+            "created_at": uow.now(),
+            "updated_at": uow.now(),
             "organization_id": org,
             "actor_id": principal.account_id,
             "api_key_id": principal.api_key_id,

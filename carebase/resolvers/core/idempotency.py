@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.models import IdempotencyRecord
-from carebase.resolvers.core.checks import now
 
 T = TypeVar("T")
 KEEP_FOR = timedelta(hours=24)
@@ -55,7 +54,7 @@ async def run_idempotent(
     existing = (
         await uow.session.execute(select(IdempotencyRecord).where(*scope))
     ).scalar_one_or_none()
-    if existing is not None and existing.expires_at <= now():
+    if existing is not None and existing.expires_at <= uow.now():
         await uow.session.execute(delete(IdempotencyRecord).where(*scope))
         existing = None
     if existing is not None:
@@ -83,7 +82,7 @@ async def run_idempotent(
             key=key,
             request_hash=digest,
             response=response,
-            expires_at=now() + KEEP_FOR,
+            expires_at=uow.now() + KEEP_FOR,
         )
 
     placeholder: IdempotencyRecord | None = None

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode
 from carebase.models import RateLimitHit
-from carebase.resolvers.core.checks import now
 
 
 async def hit(
@@ -40,7 +39,7 @@ async def count(uow: UnitOfWork, key: str, window: timedelta) -> int:
         await uow.session.execute(
             select(func.count())
             .select_from(RateLimitHit)
-            .where(RateLimitHit.key == key, RateLimitHit.created_at > now() - window)
+            .where(RateLimitHit.key == key, RateLimitHit.created_at > uow.now() - window)
         )
     ).scalar_one()
 

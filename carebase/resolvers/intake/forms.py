@@ -154,7 +154,7 @@ async def update_form(
 async def archive_form(uow: UnitOfWork, principal: Principal, form_id: uuid.UUID) -> Form:
     require_manager(principal, "forms")
     form = await get_form(uow, principal, form_id)
-    form.archived_at = form.archived_at or now()
+    form.archived_at = form.archived_at or uow.now()
     return form
 
 

@@ -29,7 +29,7 @@ from carebase.models import (
     Organization,
 )
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import check_name, now
+from carebase.resolvers.core.checks import check_name
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
@@ -266,7 +266,7 @@ async def submit_form_response(
         if missing:
             raise form_incomplete(version.questions, missing)
         request.status = FormRequestStatus.COMPLETED
-        request.completed_at = now()
+        request.completed_at = uow.now()
     request.answers = merged
     request.filled_by_id = principal.account_id
     audit.record(

@@ -13,7 +13,7 @@ from carebase.auth.tokens import hash_secret, random_token
 from carebase.db import UnitOfWork
 from carebase.errors import forbidden, not_found
 from carebase.models import ApiKey, OAuthClient
-from carebase.resolvers.core.checks import check_name, now
+from carebase.resolvers.core.checks import check_name
 from carebase.resolvers.core.pagination import Page, PageRequest, paginate
 
 OAUTH_TOKEN_TTL = 3600
@@ -54,7 +54,7 @@ async def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: uuid.UUI
     if key is None:
         raise not_found("No such API key", "id")
     if key.revoked_at is None:
-        key.revoked_at = now()
+        key.revoked_at = uow.now()
     return key
 
 
@@ -114,7 +114,7 @@ async def revoke_oauth_client(
     if client is None:
         raise not_found("No such OAuth client", "id")
     if client.revoked_at is None:
-        client.revoked_at = now()
+        client.revoked_at = uow.now()
     return client
 
 

@@ -17,7 +17,6 @@ from carebase.resolvers.core.checks import (
     check_name,
     check_timezone,
     check_url,
-    now,
 )
 from carebase.resolvers.people.sessions import AuthResult, start_session
 from carebase.resolvers.scheduling.events import replan_organization_reminders
@@ -52,7 +51,7 @@ async def sign_up_organization(
         role=Role.OWNER,
         timezone=org.timezone,
         password_hash=hash_password(password, uow.settings.password_hash_cost),
-        invitation_accepted_at=now(),
+        invitation_accepted_at=uow.now(),
     )
     uow.session.add(owner)
     await uow.session.flush()

@@ -181,12 +181,12 @@ async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.
     require_member(principal, "clients", write=True)
     client = await get_client(uow, principal, client_id, audit_read=False)
     if client.archived_at is None:
-        client.archived_at = now()
+        client.archived_at = uow.now()
         # an archived client's portal closes: their sessions end now
         await uow.session.execute(
             update(AuthSession)
             .where(AuthSession.account_id == client.id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=now(), revoked_reason="archived")
+            .values(revoked_at=uow.now(), revoked_reason="archived")
         )
     audit.record(
         uow,

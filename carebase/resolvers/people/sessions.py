@@ -62,7 +62,9 @@ async def start_session(uow: UnitOfWork, account: Account, ip: str | None) -> Au
     refresh = random_token("rt_")
     uow.session.add(
         RefreshToken(
-            session_id=session.id, token_hash=hash_secret(refresh), expires_at=now() + REFRESH_TTL
+            session_id=session.id,
+            token_hash=hash_secret(refresh),
+            expires_at=uow.now() + REFRESH_TTL,
         )
     )
     access, _ = signer_for(uow.settings.secret_key.get_secret_value()).issue(
@@ -157,7 +159,7 @@ async def _check_throttle(uow: UnitOfWork, email: str, ip: str | None) -> None:
     """
     settings = uow.settings
     window = timedelta(seconds=settings.login_window_seconds)
-    since = now() - window
+    since = uow.now() - window
     if ip is not None and (
         await rate_limits.count(uow, _address_key(ip), window) >= settings.login_max_per_address
     ):
@@ -180,7 +182,9 @@ async def _check_throttle(uow: UnitOfWork, email: str, ip: str | None) -> None:
         )
     if last_here is None:
         return  # this address has not failed for this email lately: never slowed
-    wait = (last_here + timedelta(seconds=settings.login_slowdown_seconds) - now()).total_seconds()
+    wait = (
+        last_here + timedelta(seconds=settings.login_slowdown_seconds) - uow.now()
+    ).total_seconds()
     if wait <= 0:
         return
     everywhere = (
@@ -208,7 +212,7 @@ async def _known_address(uow: UnitOfWork, email: str, ip: str | None) -> bool:
         .where(
             Account.email == email,
             AuthSession.ip == ip,
-            AuthSession.created_at > now() - KNOWN_ADDRESS_TTL,
+            AuthSession.created_at > uow.now() - KNOWN_ADDRESS_TTL,
         )
         .limit(1)
     )
@@ -229,12 +233,12 @@ async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None
     token, session, account = row
     if session.revoked_at is not None or account.archived_at is not None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This session has ended", "refreshToken")
-    if token.expires_at <= now():
+    if token.expires_at <= uow.now():
         raise DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired", "refreshToken")
     spent = await uow.session.execute(
         update(RefreshToken)
         .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
-        .values(used_at=now())
+        .values(used_at=uow.now())
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         # a spent token came back: assume it was stolen and end the whole family
@@ -249,7 +253,7 @@ async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None
         RefreshToken(
             session_id=session.id,
             token_hash=hash_secret(new_refresh),
-            expires_at=now() + REFRESH_TTL,
+            expires_at=uow.now() + REFRESH_TTL,
         )
     )
     access, _ = signer_for(uow.settings.secret_key.get_secret_value()).issue(
@@ -317,14 +321,14 @@ async def issue_one_time_token(uow: UnitOfWork, account: Account, purpose: Token
             OneTimeToken.purpose == purpose,
             OneTimeToken.used_at.is_(None),
         )
-        .values(used_at=now())
+        .values(used_at=uow.now())
     )
     uow.session.add(
         OneTimeToken(
             account_id=account.id,
             purpose=purpose,
             token_hash=hash_secret(token),
-            expires_at=now() + ttl,
+            expires_at=uow.now() + ttl,
         )
     )
     await uow.session.flush()
@@ -344,12 +348,12 @@ async def _spend_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpo
     record, account = row
     if record.used_at is not None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This link was already used", "token")
-    if record.expires_at <= now():
+    if record.expires_at <= uow.now():
         raise DomainError(ErrorCode.TOKEN_EXPIRED, "This link has expired", "token")
     spent = await uow.session.execute(
         update(OneTimeToken)
         .where(OneTimeToken.id == record.id, OneTimeToken.used_at.is_(None))
-        .values(used_at=now())
+        .values(used_at=uow.now())
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError(ErrorCode.TOKEN_INVALID, "This link was already used", "token")
@@ -417,7 +421,7 @@ async def reset_password(
     check_strength(new_password, email=account.email, field="newPassword")
     account.password_hash = hash_password(new_password, uow.settings.password_hash_cost)
     if account.invitation_accepted_at is None:
-        account.invitation_accepted_at = now()  # proving the mailbox is as good as accepting
+        account.invitation_accepted_at = uow.now()  # proving the mailbox is as good as accepting
     await uow.session.execute(_revoke_sessions(account_id=account.id, reason="password_reset"))
     # the owner proved the mailbox: the email's failed log-ins, and so its locks, are gone
     await uow.session.execute(delete(LoginAttempt).where(LoginAttempt.email == account.email))
@@ -430,7 +434,7 @@ async def accept_invitation(
     account = await _spend_one_time_token(uow, token, TokenPurpose.INVITATION)
     check_strength(password, email=account.email)
     account.password_hash = hash_password(password, uow.settings.password_hash_cost)
-    account.invitation_accepted_at = now()
+    account.invitation_accepted_at = uow.now()
     return await start_session(uow, account, ip)
 
 
@@ -438,7 +442,7 @@ async def send_invitation(
     uow: UnitOfWork, account: Account, org: Organization, *, extra: str | None = None
 ) -> None:
     token = await issue_one_time_token(uow, account, TokenPurpose.INVITATION)
-    account.invited_at = now()
+    account.invited_at = uow.now()
     link = portal_link(uow, org, "accept-invitation", token=token)
     what = "client portal" if account.role.value == "CLIENT" else "team"
     await queue_email(

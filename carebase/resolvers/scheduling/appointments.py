@@ -26,7 +26,6 @@ from carebase.models import (
     VideoProvider,
 )
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.pagination import Page, PageRequest, grouped, paginate
 from carebase.resolvers.scheduling.availability import slot_context
@@ -81,8 +80,8 @@ async def find_appointment(
     return found
 
 
-def _late(org: Organization, appointment: Appointment) -> bool:
-    return now() > appointment.starts_at - timedelta(hours=org.cancellation_window_hours)
+def _late(org: Organization, appointment: Appointment, at: datetime) -> bool:
+    return at > appointment.starts_at - timedelta(hours=org.cancellation_window_hours)
 
 
 async def reschedule_appointment(
@@ -106,7 +105,7 @@ async def reschedule_appointment(
                 raise DomainError(ErrorCode.BOOKING_DISABLED, "Ask the practice to reschedule")
             if override:
                 raise forbidden("Only members may book outside the offered times")
-            if _late(org, appointment):
+            if _late(org, appointment, uow.now()):
                 raise DomainError(
                     ErrorCode.CANCELLATION_WINDOW_PASSED,
                     f"Reschedule at least {org.cancellation_window_hours} hours ahead",
@@ -228,9 +227,11 @@ async def _cancel(
     appointment.cancellation_reason = reason
     appointment.cancelled_by_id = principal.account_id
     appointment.cancel_initiated_by = initiated_by
-    appointment.cancelled_at = now()
+    appointment.cancelled_at = uow.now()
     # only the client's own late change of plans counts against them
-    appointment.late_cancellation = initiated_by is Initiator.CLIENT and _late(org, appointment)
+    appointment.late_cancellation = initiated_by is Initiator.CLIENT and _late(
+        org, appointment, appointment.cancelled_at
+    )
     await cancel_reminders(uow, [appointment.id])
     if appointment.zoom_meeting_id:
         await ZoomGateway(uow.settings).delete_meeting(appointment.zoom_meeting_id)
@@ -285,7 +286,7 @@ async def set_appointment_status(
             "status",
         )
     if status in (AppointmentStatus.OCCURRED, AppointmentStatus.NO_SHOW) and (
-        appointment.starts_at > now()
+        appointment.starts_at > uow.now()
     ):
         raise DomainError(
             ErrorCode.INVALID_STATUS_TRANSITION,
@@ -344,7 +345,7 @@ async def list_appointments(
     stmt = _appointments(principal)
     if upcoming:
         stmt = stmt.where(
-            Appointment.status == AppointmentStatus.BOOKED, Appointment.ends_at > now()
+            Appointment.status == AppointmentStatus.BOOKED, Appointment.ends_at > uow.now()
         )
         if principal.is_member and principal.role and principal.role.bookable:
             stmt = stmt.where(Appointment.provider_id == principal.account_id)

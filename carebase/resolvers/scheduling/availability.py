@@ -21,7 +21,7 @@ from carebase.models import (
     Availability,
     Organization,
 )
-from carebase.resolvers.core.checks import check_timezone, now
+from carebase.resolvers.core.checks import check_timezone
 from carebase.resolvers.scheduling.appointment_types import get_appointment_type
 from carebase.resolvers.scheduling.slots import Busy, Rules, parse_hhmm, slots
 
@@ -221,7 +221,7 @@ async def available_slots(
     duration = timedelta(minutes=ctx.kind.duration_minutes)
     margin = max(rules.buffer_before, rules.buffer_after) + duration
     busy = await busy_intervals(uow, provider_id, start - margin, end + margin)
-    return slots(rules, duration=duration, busy=busy, start=start, end=end, now=now())
+    return slots(rules, duration=duration, busy=busy, start=start, end=end, now=uow.now())
 
 
 def offered(

@@ -30,7 +30,7 @@ from carebase.models import (
     VideoProvider,
 )
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import aware, check_email, check_name, now
+from carebase.resolvers.core.checks import aware, check_email, check_name
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link
@@ -118,7 +118,7 @@ async def check_time(
     busy = await busy_intervals(
         uow, ctx.provider.id, starts_at - margin, ends_at + margin, ignore=ignore
     )
-    in_hours, free = offered(ctx, busy, starts_at, at=now())
+    in_hours, free = offered(ctx, busy, starts_at, at=uow.now())
     if not in_hours:
         raise DomainError(
             ErrorCode.OUTSIDE_AVAILABILITY, "That time is not one the provider offers", field
@@ -446,7 +446,7 @@ async def confirm_appointment(uow: UnitOfWork, *, token: str) -> Appointment:
     ).scalar_one_or_none()
     if found is None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This link is not valid", "token")
-    if found.starts_at <= now():
+    if found.starts_at <= uow.now():
         raise DomainError(ErrorCode.TOKEN_EXPIRED, "This appointment has already begun", "token")
     found.unverified = False
     found.confirm_token_hash = None

@@ -22,7 +22,6 @@ from carebase.models import (
     Reminder,
     ReminderStatus,
 )
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.notifications import queue_email
 from carebase.resolvers.scheduling.video import client_join_url
 
@@ -74,7 +73,7 @@ async def plan_reminders(uow: UnitOfWork, appointment: Appointment, org: Organiz
     await cancel_reminders(uow, [appointment.id])
     if appointment.status is not AppointmentStatus.BOOKED:
         return
-    moment = now()
+    moment = uow.now()
     for offset in org.reminder_offsets_minutes:
         due = appointment.starts_at - timedelta(minutes=int(offset))
         if due <= moment:
@@ -113,7 +112,7 @@ async def replan_organization_reminders(uow: UnitOfWork, org: Organization) -> N
         select(Appointment).where(
             Appointment.organization_id == org.id,
             Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.starts_at > now(),
+            Appointment.starts_at > uow.now(),
         )
     )
     for appointment in future.scalars():

@@ -19,7 +19,6 @@ from carebase.models import (
     Organization,
     VideoProvider,
 )
-from carebase.resolvers.core.checks import now
 from carebase.resolvers.core.notifications import portal_base
 
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
@@ -112,7 +111,7 @@ async def join_video_call(
         raise DomainError(ErrorCode.INVALID_INPUT, "This appointment has no built-in video room")
     if not livekit_configured(uow.settings):
         raise DomainError(ErrorCode.VIDEO_NOT_CONFIGURED, "Built-in video is not configured here")
-    moment = now()
+    moment = uow.now()
     if (
         appointment.status is not AppointmentStatus.BOOKED
         or moment < appointment.starts_at - JOIN_OPENS_BEFORE
