@@ -7,6 +7,7 @@ Calls are blocking; the callers run them in a thread.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -77,9 +78,21 @@ class Charge:
     failure_message: str | None = None
 
 
+class _HTTPXClient(stripe.HTTPXClient):
+    """Stripe's async httpx client, sending its form body as ``content``: httpx deprecates
+    ``data=`` for a ready-encoded body (and warns on every request)."""
+
+    def _get_request_args_kwargs(self, *args: Any, **kwargs: Any) -> Any:
+        positional, named = super()._get_request_args_kwargs(*args, **kwargs)
+        named["content"] = named.pop("data", None) or b""
+        return positional, named
+
+
 @functools.cache
-def _client(secret_key: str, api_base: str) -> stripe.StripeClient:
-    kwargs: dict[str, Any] = {"max_network_retries": 2}
+def _client(secret_key: str, api_base: str, loop_id: int) -> stripe.StripeClient:
+    """One async client per event loop: an httpx pool belongs to the loop that opened it (the
+    web process's loop and Dramatiq's each get their own)."""
+    kwargs: dict[str, Any] = {"max_network_retries": 2, "http_client": _HTTPXClient()}
     if api_base:
         kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
     return stripe.StripeClient(secret_key, **kwargs)
@@ -97,12 +110,14 @@ class StripeGateway:
         if not settings.stripe_secret_key.get_secret_value():
             raise PaymentsNotConfigured()
         self.client = _client(
-            settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base
+            settings.stripe_secret_key.get_secret_value(),
+            settings.stripe_api_base,
+            id(asyncio.get_running_loop()),
         )
 
-    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return await fn(*args, **kwargs)
         except stripe.CardError as error:
             raise CardDeclined.of(error) from error
         except stripe.StripeError as error:
@@ -110,17 +125,17 @@ class StripeGateway:
                 raise StripeUnavailable(str(error)) from error
             raise
 
-    def create_customer(self, *, client_id: str, email: str, name: str) -> str:
-        customer = self._call(
-            self.client.v1.customers.create,
+    async def create_customer(self, *, client_id: str, email: str, name: str) -> str:
+        customer = await self._call(
+            self.client.v1.customers.create_async,
             params={"email": email, "name": name, "metadata": {"carebase_client": client_id}},
             options={"idempotency_key": f"customer-{client_id}"},
         )
         return str(customer.id)
 
-    def create_setup_intent(self, *, customer_id: str) -> str:
-        intent = self._call(
-            self.client.v1.setup_intents.create,
+    async def create_setup_intent(self, *, customer_id: str) -> str:
+        intent = await self._call(
+            self.client.v1.setup_intents.create_async,
             params={
                 "customer": customer_id,
                 "payment_method_types": ["card"],
@@ -129,10 +144,10 @@ class StripeGateway:
         )
         return str(intent.client_secret)
 
-    def attach_card(self, *, payment_method_id: str, customer_id: str) -> Card:
+    async def attach_card(self, *, payment_method_id: str, customer_id: str) -> Card:
         try:
-            method = self._call(
-                self.client.v1.payment_methods.attach,
+            method = await self._call(
+                self.client.v1.payment_methods.attach_async,
                 payment_method_id,
                 params={"customer": customer_id},
             )
@@ -147,10 +162,10 @@ class StripeGateway:
             exp_year=getattr(card, "exp_year", None),
         )
 
-    def detach_card(self, *, payment_method_id: str) -> None:
-        self._call(self.client.v1.payment_methods.detach, payment_method_id)
+    async def detach_card(self, *, payment_method_id: str) -> None:
+        await self._call(self.client.v1.payment_methods.detach_async, payment_method_id)
 
-    def charge(
+    async def charge(
         self,
         *,
         payment_id: str,
@@ -165,7 +180,7 @@ class StripeGateway:
         if description:
             metadata["description"] = description[:500]
         try:
-            intent = self.client.v1.payment_intents.create(
+            intent = await self.client.v1.payment_intents.create_async(
                 params={
                     "amount": amount_cents,
                     "currency": currency,
@@ -185,18 +200,20 @@ class StripeGateway:
             raise
         return Charge(intent_id=str(intent.id), status=str(intent.status))
 
-    def find_charge(self, *, payment_id: str) -> Charge | None:
+    async def find_charge(self, *, payment_id: str) -> Charge | None:
         """The PaymentIntent our payment made, looked up by its metadata."""
         query = f"metadata['carebase_payment']:'{payment_id}'"
         try:
-            found = self.client.v1.payment_intents.search(params={"query": query})
+            found = await self.client.v1.payment_intents.search_async(params={"query": query})
             intents = list(found.data)
         except stripe.InvalidRequestError:
             # servers without the search API (local test servers): walk the list
-            listed = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
+            listed = await self._call(
+                self.client.v1.payment_intents.list_async, params={"limit": 100}
+            )
             intents = [
                 i
-                for i in listed.auto_paging_iter()
+                async for i in listed.auto_paging_iter()
                 if (i.metadata.to_dict() if i.metadata else {}).get("carebase_payment")
                 == payment_id
             ]
@@ -207,9 +224,11 @@ class StripeGateway:
         intent = intents[0]
         return Charge(intent_id=str(intent.id), status=str(intent.status))
 
-    def refund(self, *, intent_id: str, amount_cents: int, refund_id: str, payment_id: str) -> str:
-        refund = self._call(
-            self.client.v1.refunds.create,
+    async def refund(
+        self, *, intent_id: str, amount_cents: int, refund_id: str, payment_id: str
+    ) -> str:
+        refund = await self._call(
+            self.client.v1.refunds.create_async,
             params={
                 "payment_intent": intent_id,
                 "amount": amount_cents,

@@ -3,7 +3,6 @@ and applying Stripe webhook events. Each claims its row with a guarded update fi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import timedelta
@@ -111,7 +110,7 @@ async def reconcile(runtime: JobRuntime, payment_id: str) -> None:
             return
         gateway = StripeGateway(runtime.settings)
         try:
-            found = await asyncio.to_thread(gateway.find_charge, payment_id=payment_id)
+            found = await gateway.find_charge(payment_id=payment_id)
         except StripeUnavailable as error:
             raise StillInDoubt(str(error)) from error
         if found is None:
@@ -138,8 +137,7 @@ async def retry_refund(runtime: JobRuntime, refund_id: str) -> None:
         if payment.stripe_payment_intent_id is None:
             return
         try:
-            refund.stripe_refund_id = await asyncio.to_thread(
-                StripeGateway(runtime.settings).refund,
+            refund.stripe_refund_id = await StripeGateway(runtime.settings).refund(
                 intent_id=payment.stripe_payment_intent_id,
                 amount_cents=refund.amount_cents,
                 refund_id=str(refund.id),

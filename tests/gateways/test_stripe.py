@@ -13,17 +13,17 @@ from tests.fixtures.billing import DECLINING
 from tests.fixtures.secrets import secret
 
 
-def test_a_declined_charge_carries_stripes_code(settings: Settings) -> None:
+async def test_a_declined_charge_carries_stripes_code(settings: Settings) -> None:
     gateway = StripeGateway(settings)
     client = str(uuid.uuid4())
-    customer = gateway.create_customer(
+    customer = await gateway.create_customer(
         client_id=client,
         email=secret(f"declined-{client[:8]}@example.test", "email"),
         name=secret(f"Dee Clined {client[:8]}", "name"),
     )
-    card = gateway.attach_card(payment_method_id=DECLINING, customer_id=customer)
+    card = await gateway.attach_card(payment_method_id=DECLINING, customer_id=customer)
     with pytest.raises(CardDeclined) as raised:
-        gateway.charge(
+        await gateway.charge(
             payment_id=str(uuid.uuid4()),
             attempt=1,
             amount_cents=1200,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Sequence
@@ -28,7 +27,7 @@ async def create_setup_intent(
 ) -> str:
     client = await billing_client(uow, principal, client_id, write=True)
     stripe_customer = await customer_id(uow, client)
-    return await asyncio.to_thread(gateway(uow).create_setup_intent, customer_id=stripe_customer)
+    return await gateway(uow).create_setup_intent(customer_id=stripe_customer)
 
 
 async def attach_payment_method(
@@ -44,8 +43,7 @@ async def attach_payment_method(
         raise invalid("Not a Stripe payment method id", "stripePaymentMethodId")
     stripe_customer = await customer_id(uow, client)
     try:
-        card = await asyncio.to_thread(
-            gateway(uow).attach_card,
+        card = await gateway(uow).attach_card(
             payment_method_id=stripe_payment_method_id,
             customer_id=stripe_customer,
         )
@@ -140,9 +138,7 @@ async def remove_payment_method(
     uow: UnitOfWork, principal: Principal, *, method_id: uuid.UUID
 ) -> PaymentMethod:
     method = await _method(uow, principal, method_id)
-    await asyncio.to_thread(
-        gateway(uow).detach_card, payment_method_id=method.stripe_payment_method_id
-    )
+    await gateway(uow).detach_card(payment_method_id=method.stripe_payment_method_id)
     method.removed_at = uow.now()
     if method.is_default:
         method.is_default = False

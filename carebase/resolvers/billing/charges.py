@@ -6,7 +6,6 @@ A decline is an outcome, not an error: the payment is kept FAILED with a typed
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
@@ -145,7 +144,7 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
         return payment  # decided already: nothing to charge
     if look_first:
         try:
-            earlier = await asyncio.to_thread(gateway(uow).find_charge, payment_id=str(payment.id))
+            earlier = await gateway(uow).find_charge(payment_id=str(payment.id))
         except StripeUnavailable:
             uow.enqueue("billing.reconcile", payment.id, delay_ms=RECONCILE_AFTER_MS)
             return payment
@@ -159,8 +158,7 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
         return payment
     stripe_customer = await customer_id(uow, client)
     try:
-        result = await asyncio.to_thread(
-            gateway(uow).charge,
+        result = await gateway(uow).charge(
             payment_id=str(payment.id),
             attempt=payment.attempts,
             amount_cents=payment.amount_cents,

@@ -3,7 +3,6 @@ and who may act on a client's billing."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from sqlalchemy import select
@@ -36,8 +35,7 @@ async def customer_id(uow: UnitOfWork, client: Account) -> str:
     ).scalar_one_or_none()
     if found:
         return found
-    stripe_id = await asyncio.to_thread(
-        gateway(uow).create_customer,
+    stripe_id = await gateway(uow).create_customer(
         client_id=str(client.id),
         email=client.email,
         name=client.name,

@@ -3,7 +3,6 @@ a refund Stripe did not answer is asked again by the ``billing.refund`` job."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from carebase.auth.policy import require_member
@@ -70,8 +69,7 @@ async def refund_payment(
         await uow.session.flush()
         if payment.kind is not PaymentKind.EXTERNAL and payment.stripe_payment_intent_id:
             try:
-                refund.stripe_refund_id = await asyncio.to_thread(
-                    gateway(uow).refund,
+                refund.stripe_refund_id = await gateway(uow).refund(
                     intent_id=payment.stripe_payment_intent_id,
                     amount_cents=amount,
                     refund_id=str(refund.id),
