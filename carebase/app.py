@@ -32,7 +32,11 @@ from carebase.auth.principal import ANONYMOUS, Principal
 from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database
-from carebase.http_edge import BodyLimitMiddleware, SecurityHeadersMiddleware
+from carebase.http_edge import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from carebase.jobs import scheduler
 from carebase.jobs.runtime import JobRuntime, start_runtime
 from carebase.oauth import token_endpoint
@@ -187,13 +191,14 @@ def create_app(
 
     graphql = CarebaseGraphQL(settings, db, authenticator)
     middleware = [
+        Middleware(RequestContextMiddleware),
         Middleware(SecurityHeadersMiddleware, production=settings.is_production),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(PrincipalMiddleware, authenticator=authenticator),
     ]
     if settings.allowed_origins:
         middleware.insert(
-            2,
+            3,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),

@@ -48,7 +48,8 @@ def serve(args: argparse.Namespace) -> None:
         settings,
         host=args.host,
         port=args.port,
-        log_config=logs.log_config(),  # one format; request lines without query strings
+        # one format (JSON in production); request lines without query strings
+        log_config=logs.log_config(json=settings.is_production),
     )
     uvicorn.Server(config).run()
 

@@ -1,10 +1,16 @@
-"""ASGI middleware at the edge: the request size limit and the security headers."""
+"""ASGI middleware at the edge: the request's log context, the request size limit and the
+security headers."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+import re
+import uuid
+
+import structlog
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NO_STORE_PREFIXES = ("/graphql", "/oauth/token", "/files/")
 # the widget's own pages set `frame-ancestors` from the allowed origins instead
 FRAMEABLE_PREFIXES = ("/widget/",)
@@ -112,3 +118,31 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestContextMiddleware:
+    """Every log record made while serving a request carries its ``request_id`` (the caller's
+    ``X-Request-ID`` when it is a plain token, else a new one, echoed on the response); the
+    principal's middleware adds ``organization_id``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("organization_id")
+            structlog.contextvars.reset_contextvars(**tokens)

@@ -1,4 +1,6 @@
-"""Logging for carebase processes: one format, and query strings kept out of every log.
+"""Logging for carebase processes: structlog over the standard ``logging`` module, one
+format (JSON in production, readable lines in development) carrying the request id and the
+organization id of the request a record was made in, and query strings kept out of every log.
 
 Query strings carry tokens (``GET /graphql?query=…``, links with ``?token=…``), so the
 request lines uvicorn writes (the access log, and its WebSocket lines on ``uvicorn.error``)
@@ -15,7 +17,15 @@ import logging
 import logging.config
 from typing import Any
 
-FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+import structlog
+
+# what every record gets before it is rendered, whether logged through structlog or not
+PRE_CHAIN: list[Any] = [
+    structlog.contextvars.merge_contextvars,  # request_id, organization_id
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
 
 #: loggers whose records carry request lines or URLs (Stripe's and Twilio's SDKs log each
 #: call's URL at INFO, already formatted)
@@ -65,20 +75,32 @@ def install_filters() -> None:
             logger.addFilter(StripQueryStrings())
 
 
-def log_config(level: str = "INFO") -> dict[str, Any]:
+def formatter(*, json: bool) -> structlog.stdlib.ProcessorFormatter:
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=PRE_CHAIN,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+
+
+def log_config(level: str = "INFO", *, json: bool = False) -> dict[str, Any]:
     """The ``dictConfig`` for ``carebase serve`` (uvicorn's ``log_config``) and the CLI.
 
     Everything goes to stderr in one format, the access log to stdout as uvicorn has it;
     both handlers strip query strings too, for whatever propagates to them.
     """
+    made = {"()": formatter, "json": json}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"query_strings": {"()": StripQueryStrings}},
-        "formatters": {
-            "default": {"format": FORMAT},
-            "access": {"format": FORMAT},
-        },
+        "formatters": {"default": made, "access": dict(made)},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
@@ -102,8 +124,19 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-def configure(level: str = "INFO") -> None:
+def configure_structlog() -> None:
+    """structlog loggers hand their events to ``logging``, where the formatter renders them."""
+    structlog.configure(
+        processors=[*PRE_CHAIN, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
+def configure(level: str = "INFO", *, json: bool = False) -> None:
     """Logging for a carebase process; ``carebase serve`` hands ``log_config()`` to uvicorn
     as well, which applies it again (the logger filters stay)."""
-    logging.config.dictConfig(log_config(level))
+    configure_structlog()
+    logging.config.dictConfig(log_config(level, json=json))
     install_filters()

@@ -31,7 +31,8 @@ from tests.fixtures.smtp import Inbox, free_port
 CAREBASE = str(Path(sys.executable).parent / "carebase")
 CARD_NUMBER = "4242424242424242"
 # a line of the log format in carebase/logs.py: "2025-01-31 12:00:00,123 INFO name message"
-RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (\w+) (\S+) ")
+# structlog's readable line: `<iso time>Z [level    ] <event> [logger] key=value …`
+RECORD_START = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[(\w+)\s*\] .* \[([\w.]+)\](?: |$)")
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Served:
                     records.append(Record(level, name, "\n".join(lines)))
                     lines = []
                 if start:
-                    level, name = start.group(1), start.group(2)
+                    level, name = start.group(1).upper(), start.group(2)
                 lines.append(line)
             if lines:
                 records.append(Record(level, name, "\n".join(lines)))
@@ -353,6 +354,7 @@ async def test_a_served_day_leaves_no_secret_in_the_log(
     assert any('"GET /graphql HTTP/1.1" 200' in line for line in access), text
     assert any('"WebSocket /graphql"' in r.text for r in records), text
     assert not [line for line in access if "?" in line]
+    assert all("request_id=" in line for line in access)  # each request line names its request
     # expected errors: one line each at INFO, and no traceback anywhere
     assert any(
         r.level == "INFO" and "graphql error UNAUTHENTICATED at organization" in r.text

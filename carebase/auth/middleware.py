@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,10 +21,16 @@ class PrincipalMiddleware:
             ip = client_ip(peer, headers.get("x-forwarded-for"), self.authenticator.settings)
             # WebSocket credentials come in connection_init; the handshake is anonymous
             if scope["type"] == "http":
-                scope["principal"] = await self.authenticator.resolve(
+                principal = await self.authenticator.resolve(
                     authorization=headers.get("authorization"),
                     publishable_key=headers.get("x-carebase-publishable-key"),
                     ip=ip,
                 )
+                scope["principal"] = principal
+                if principal.organization_id is not None:
+                    # the request's context (RequestContextMiddleware resets it after)
+                    structlog.contextvars.bind_contextvars(
+                        organization_id=str(principal.organization_id)
+                    )
             scope["client_ip"] = ip
         await self.app(scope, receive, send)
