@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from carebase.db import UnitOfWork
 from carebase.gateways.stripe import StripeGateway, StripeUnavailable
 from carebase.hooks import PaymentSucceeded
-from carebase.jobs.runtime import actor
+from carebase.jobs.declare import actor
 from carebase.models import (
     Account,
     Organization,

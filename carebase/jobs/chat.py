@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from carebase.jobs.runtime import actor
+from carebase.jobs.declare import actor
 from carebase.models import (
     Account,
     ConversationParticipant,

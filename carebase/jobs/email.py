@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 
 from carebase.gateways.email import send_smtp
-from carebase.jobs.runtime import actor
+from carebase.jobs.declare import actor
 from carebase.models import Email, EmailStatus, utcnow
 
 if TYPE_CHECKING:

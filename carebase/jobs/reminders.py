@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carebase.jobs.runtime import actor
+from carebase.jobs.declare import actor
 from carebase.models import (
     Account,
     Appointment,

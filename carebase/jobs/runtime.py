@@ -15,21 +15,10 @@ from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database, Job
 from carebase.hooks import Hooks
+from carebase.jobs import actors
+from carebase.jobs.declare import ActorFn
 
 log = logging.getLogger("carebase.jobs")
-
-ActorFn = Callable[..., Awaitable[None]]
-_ACTORS: dict[str, tuple[ActorFn, dict[str, Any]]] = {}
-
-
-def actor(name: str, **options: Any) -> Callable[[ActorFn], ActorFn]:
-    """Register an async actor; it is bound to the broker when the runtime starts."""
-
-    def register(fn: ActorFn) -> ActorFn:
-        _ACTORS[name] = (fn, options)
-        return fn
-
-    return register
 
 
 class JobRuntime:
@@ -43,11 +32,9 @@ class JobRuntime:
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
         self._databases: dict[int, Database] = {}
-        import carebase.jobs.actors  # noqa: F401  (every actor, declared with @actor)
-
-        for name, (fn, options) in _ACTORS.items():
-            decorate = dramatiq.actor(actor_name=name, broker=self.broker, **options)
-            self.actors[name] = decorate(_bind(self, fn))
+        for spec in actors.specs():
+            decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)
+            self.actors[spec.name] = decorate(_bind(self, spec.fn))
 
     def database(self) -> Database:
         loop = asyncio.get_running_loop()

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carebase.gateways.sms import send_sms, twilio_configured
-from carebase.jobs.runtime import actor
+from carebase.jobs.declare import actor
 from carebase.models import EmailStatus, SmsMessage, utcnow
 
 if TYPE_CHECKING:
