@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -12,15 +10,10 @@ from strawberry.extensions import MaskErrors
 
 from carebase.errors import DomainError
 from carebase.errors import ErrorCode as DomainErrorCode
-from carebase.resolvers.intake.requests import intake_required
-from carebase.schema.context import Info
-from carebase.schema.gate import OPEN_MUTATIONS, portal_closed
 
 log = logging.getLogger("carebase.graphql")
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
-
-T = TypeVar("T")
 
 
 @strawberry.type
@@ -32,24 +25,6 @@ class UserError:
     @classmethod
     def from_domain(cls, error: DomainError) -> UserError:
         return cls(field=error.field, code=error.code, message=error.message)
-
-
-async def run_mutation(
-    info: Info,
-    operation: Callable[[], Awaitable[T]],
-) -> T | list[UserError]:
-    """Run one mutation's resolver so that a failure leaves nothing half-written."""
-    if (
-        info.context.principal.is_client
-        and info.field_name not in OPEN_MUTATIONS
-        and await portal_closed(info.context)
-    ):
-        return [UserError.from_domain(intake_required())]
-    try:
-        async with info.context.uow.savepoint():
-            return await operation()
-    except DomainError as error:
-        return [UserError.from_domain(error)]
 
 
 def _code_of(error: GraphQLError) -> str | None:
@@ -104,13 +79,3 @@ class CarebaseErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
-
-
-P = TypeVar("P")
-
-
-def payload(cls: Callable[..., P], result: Any, **fields: Callable[[Any], Any]) -> P:
-    """A mutation's payload: its userErrors, or each named field made from the result."""
-    if isinstance(result, list):
-        return cls(user_errors=result)
-    return cls(**{name: convert(result) for name, convert in fields.items()})

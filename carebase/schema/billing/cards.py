@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
+from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.resolvers.billing import cards as card_ops
 from carebase.schema.billing.types import PaymentMethod
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
 
 
@@ -29,15 +33,23 @@ class PaymentMethodIdInput:
 
 
 @strawberry.type
-class CreateSetupIntentPayload:
+class CreateSetupIntentPayload(Payload):
     client_secret: str | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    async def from_result(cls, result: str, info: Info) -> Self:
+        return cls(client_secret=result)
+
 
 @strawberry.type
-class PaymentMethodPayload:
+class PaymentMethodPayload(Payload):
     payment_method: PaymentMethod | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: PaymentMethodModel, info: Info) -> Self:
+        return cls(payment_method=PaymentMethod.from_model(result))
 
 
 @strawberry.type
@@ -59,55 +71,53 @@ async def create_setup_intent(
     info: Info, input: CreateSetupIntentInput
 ) -> CreateSetupIntentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: card_ops.create_setup_intent(
+
+    async def op() -> str:
+        return await card_ops.create_setup_intent(
             ctx.uow, ctx.principal, client_id=decode_id(input.client_id, "Client", field="clientId")
-        ),
-    )
-    if isinstance(result, list):
-        return CreateSetupIntentPayload(user_errors=result)
-    return CreateSetupIntentPayload(client_secret=result)
+        )
+
+    return await mutate(info, CreateSetupIntentPayload, op)
 
 
 async def attach_payment_method(
     info: Info, input: AttachPaymentMethodInput
 ) -> AttachPaymentMethodPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: card_ops.attach_payment_method(
+
+    async def op() -> PaymentMethodModel:
+        return await card_ops.attach_payment_method(
             ctx.uow,
             ctx.principal,
             client_id=decode_id(input.client_id, "Client", field="clientId"),
             stripe_payment_method_id=input.stripe_payment_method_id,
             make_default=input.make_default,
-        ),
-    )
-    return payload(AttachPaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
+        )
+
+    return await mutate(info, AttachPaymentMethodPayload, op)
 
 
 async def set_default_payment_method(
     info: Info, input: PaymentMethodIdInput
 ) -> SetDefaultPaymentMethodPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: card_ops.set_default_payment_method(
+
+    async def op() -> PaymentMethodModel:
+        return await card_ops.set_default_payment_method(
             ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
-        ),
-    )
-    return payload(SetDefaultPaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
+        )
+
+    return await mutate(info, SetDefaultPaymentMethodPayload, op)
 
 
 async def remove_payment_method(
     info: Info, input: PaymentMethodIdInput
 ) -> RemovePaymentMethodPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: card_ops.remove_payment_method(
+
+    async def op() -> PaymentMethodModel:
+        return await card_ops.remove_payment_method(
             ctx.uow, ctx.principal, method_id=decode_id(input.id, "PaymentMethod")
-        ),
-    )
-    return payload(RemovePaymentMethodPayload, result, payment_method=PaymentMethod.from_model)
+        )
+
+    return await mutate(info, RemovePaymentMethodPayload, op)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Self
 
 import strawberry
 
 from carebase.models import Invoice as InvoiceModel
-from carebase.resolvers.billing import charges as charge_ops
+from carebase.models import Payment as PaymentModel
 from carebase.resolvers.billing import invoices as invoice_ops
 from carebase.resolvers.core.pagination import page_request
+from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Invoice, InvoiceStatus, Payment
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 
 
@@ -50,14 +52,12 @@ class InvoiceFilter:
 
 
 @strawberry.type
-class InvoicePayload:
+class InvoicePayload(Payload):
     invoice: Invoice | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    def of(cls, result: InvoiceModel | list[UserError]) -> Any:
-        if isinstance(result, list):
-            return cls(user_errors=result)
+    async def from_result(cls, result: InvoiceModel, info: Info) -> Self:
         return cls(invoice=Invoice.from_model(result))
 
 
@@ -77,10 +77,19 @@ class VoidInvoicePayload(InvoicePayload):
 
 
 @strawberry.type
-class PayInvoicePayload:
+class PayInvoicePayload(Payload):
     invoice: Invoice | None = None
     payment: Payment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: tuple[InvoiceModel, PaymentModel], info: Info) -> Self:
+        invoice, payment = result
+        return cls(
+            invoice=Invoice.from_model(invoice),
+            payment=Payment.from_model(payment),
+            user_errors=decline_errors(payment),
+        )
 
 
 async def invoices(
@@ -104,9 +113,9 @@ async def invoices(
 
 async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoicePayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: invoice_ops.create_invoice(
+
+    async def op() -> InvoiceModel:
+        return await invoice_ops.create_invoice(
             ctx.uow,
             ctx.principal,
             client_id=decode_id(input.client_id, "Client", field="clientId"),
@@ -115,50 +124,42 @@ async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoice
             ],
             due_date=input.due_date,
             currency=input.currency,
-        ),
-    )
-    return payload(CreateInvoicePayload, result, invoice=Invoice.from_model)
+        )
+
+    return await mutate(info, CreateInvoicePayload, op)
 
 
 async def send_invoice(info: Info, input: InvoiceIdInput) -> SendInvoicePayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: invoice_ops.send_invoice(
+
+    async def op() -> InvoiceModel:
+        return await invoice_ops.send_invoice(
             ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
-        ),
-    )
-    return payload(SendInvoicePayload, result, invoice=Invoice.from_model)
+        )
+
+    return await mutate(info, SendInvoicePayload, op)
 
 
 async def void_invoice(info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: invoice_ops.void_invoice(
+
+    async def op() -> InvoiceModel:
+        return await invoice_ops.void_invoice(
             ctx.uow, ctx.principal, invoice_id=decode_id(input.id, "Invoice")
-        ),
-    )
-    return payload(VoidInvoicePayload, result, invoice=Invoice.from_model)
+        )
+
+    return await mutate(info, VoidInvoicePayload, op)
 
 
 async def pay_invoice(info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: invoice_ops.pay_invoice(
+
+    async def op() -> tuple[InvoiceModel, PaymentModel]:
+        return await invoice_ops.pay_invoice(
             ctx.uow,
             ctx.principal,
             invoice_id=decode_id(input.id, "Invoice"),
             idempotency_key=input.idempotency_key,
-        ),
-    )
-    if isinstance(result, list):
-        return PayInvoicePayload(user_errors=result)
-    invoice, payment = result
-    error = charge_ops.declined(payment)
-    return PayInvoicePayload(
-        invoice=Invoice.from_model(invoice),
-        payment=Payment.from_model(payment),
-        user_errors=[UserError.from_domain(error)] if error else [],
-    )
+        )
+
+    return await mutate(info, PayInvoicePayload, op)

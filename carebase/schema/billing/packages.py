@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
 from carebase.models import Package as PackageModel
 from carebase.models import PackagePurchase as PackagePurchaseModel
 from carebase.models import Payment as PaymentModel
-from carebase.resolvers.billing import charges as charge_ops
 from carebase.resolvers.billing import packages as package_ops
+from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Package, PackagePurchase, Payment
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
 
 
@@ -37,16 +40,37 @@ class PurchasePackageInput:
 
 
 @strawberry.type
-class CreatePackagePayload:
+class CreatePackagePayload(Payload):
     package: Package | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    async def from_result(cls, result: PackageModel, info: Info) -> Self:
+        return cls(package=Package.from_model(result))
+
 
 @strawberry.type
-class PurchasePackagePayload:
+class PurchasePackagePayload(Payload):
     package_purchase: PackagePurchase | None = None
     payment: Payment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(
+        cls, result: tuple[PackagePurchaseModel, PaymentModel], info: Info
+    ) -> Self:
+        purchase, payment = result
+        package = await info.context.uow.session.get_one(PackageModel, purchase.package_id)
+        return cls(
+            package_purchase=PackagePurchase(
+                id=to_global_id("PackagePurchase", purchase.id),
+                package=Package.from_model(package),
+                payment=Payment.from_model(payment),
+                client_id=to_global_id("Client", purchase.client_id),
+            ),
+            payment=Payment.from_model(payment),
+            user_errors=decline_errors(payment),
+        )
 
 
 async def packages(info: Info) -> list[Package]:
@@ -73,7 +97,7 @@ async def create_package(info: Info, input: CreatePackageInput) -> CreatePackage
             ],
         )
 
-    return payload(CreatePackagePayload, await run_mutation(info, op), package=Package.from_model)
+    return await mutate(info, CreatePackagePayload, op)
 
 
 async def purchase_package(info: Info, input: PurchasePackageInput) -> PurchasePackagePayload:
@@ -88,19 +112,4 @@ async def purchase_package(info: Info, input: PurchasePackageInput) -> PurchaseP
             idempotency_key=input.idempotency_key,
         )
 
-    result = await run_mutation(info, op)
-    if isinstance(result, list):
-        return PurchasePackagePayload(user_errors=result)
-    purchase, payment = result
-    package = await ctx.uow.session.get_one(PackageModel, purchase.package_id)
-    error = charge_ops.declined(payment)
-    return PurchasePackagePayload(
-        package_purchase=PackagePurchase(
-            id=to_global_id("PackagePurchase", purchase.id),
-            package=Package.from_model(package),
-            payment=Payment.from_model(payment),
-            client_id=to_global_id("Client", purchase.client_id),
-        ),
-        payment=Payment.from_model(payment),
-        user_errors=[UserError.from_domain(error)] if error else [],
-    )
+    return await mutate(info, PurchasePackagePayload, op)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Self
 
 import strawberry
 
@@ -19,7 +19,8 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.types import Payment, PaymentKind, PaymentStatus
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 
 
@@ -82,21 +83,20 @@ class PaymentFilter:
     to: datetime | None = None
 
 
+def decline_errors(payment: PaymentModel) -> list[UserError]:
+    """A decline is an outcome: the payment is kept (FAILED) and the userError says why."""
+    error = charge_ops.declined(payment)
+    return [UserError.from_domain(error)] if error else []
+
+
 @strawberry.type
-class PaymentPayload:
+class PaymentPayload(Payload):
     payment: Payment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    def of(cls, result: PaymentModel | list[UserError]) -> Any:
-        if isinstance(result, list):
-            return cls(user_errors=result)
-        # a decline is an outcome: the payment is kept (FAILED) and the userError says why
-        error = charge_ops.declined(result)
-        return cls(
-            payment=Payment.from_model(result),
-            user_errors=[UserError.from_domain(error)] if error else [],
-        )
+    async def from_result(cls, result: PaymentModel, info: Info) -> Self:
+        return cls(payment=Payment.from_model(result), user_errors=decline_errors(result))
 
 
 @strawberry.type
@@ -148,9 +148,9 @@ async def payments(
 
 async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: charge_ops.charge_client(
+
+    async def op() -> PaymentModel:
+        return await charge_ops.charge_client(
             ctx.uow,
             ctx.principal,
             client_id=decode_id(input.client_id, "Client", field="clientId"),
@@ -158,16 +158,16 @@ async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPay
             currency=input.currency,
             description=input.description,
             idempotency_key=input.idempotency_key,
-        ),
-    )
-    return ChargeClientPayload.of(result)  # type: ignore[no-any-return]
+        )
+
+    return await mutate(info, ChargeClientPayload, op)
 
 
 async def schedule_payment(info: Info, input: SchedulePaymentInput) -> SchedulePaymentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: scheduled_ops.schedule_payment(
+
+    async def op() -> PaymentModel:
+        return await scheduled_ops.schedule_payment(
             ctx.uow,
             ctx.principal,
             client_id=decode_id(input.client_id, "Client", field="clientId"),
@@ -176,49 +176,49 @@ async def schedule_payment(info: Info, input: SchedulePaymentInput) -> ScheduleP
             charge_on=input.charge_on,
             description=input.description,
             idempotency_key=input.idempotency_key,
-        ),
-    )
-    return SchedulePaymentPayload.of(result)  # type: ignore[no-any-return]
+        )
+
+    return await mutate(info, SchedulePaymentPayload, op)
 
 
 async def cancel_scheduled_payment(
     info: Info, input: CancelScheduledPaymentInput
 ) -> CancelScheduledPaymentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: scheduled_ops.cancel_scheduled_payment(
+
+    async def op() -> PaymentModel:
+        return await scheduled_ops.cancel_scheduled_payment(
             ctx.uow,
             ctx.principal,
             payment_id=decode_id(input.payment_id, "Payment", field="paymentId"),
-        ),
-    )
-    return CancelScheduledPaymentPayload.of(result)  # type: ignore[no-any-return]
+        )
+
+    return await mutate(info, CancelScheduledPaymentPayload, op)
 
 
 async def refund_payment(info: Info, input: RefundPaymentInput) -> RefundPaymentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: refund_ops.refund_payment(
+
+    async def op() -> PaymentModel:
+        return await refund_ops.refund_payment(
             ctx.uow,
             ctx.principal,
             payment_id=decode_id(input.payment_id, "Payment", field="paymentId"),
             amount_cents=input.amount_cents,
             reason=input.reason,
             idempotency_key=input.idempotency_key,
-        ),
-    )
-    return RefundPaymentPayload.of(result)  # type: ignore[no-any-return]
+        )
+
+    return await mutate(info, RefundPaymentPayload, op)
 
 
 async def record_external_payment(
     info: Info, input: RecordExternalPaymentInput
 ) -> RecordExternalPaymentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: external_ops.record_external_payment(
+
+    async def op() -> PaymentModel:
+        return await external_ops.record_external_payment(
             ctx.uow,
             ctx.principal,
             client_id=decode_id(input.client_id, "Client", field="clientId"),
@@ -228,6 +228,6 @@ async def record_external_payment(
             invoice_id=decode_optional_id(input.invoice_id, "Invoice", field="invoiceId"),
             note=input.note,
             idempotency_key=input.idempotency_key,
-        ),
-    )
-    return RecordExternalPaymentPayload.of(result)  # type: ignore[no-any-return]
+        )
+
+    return await mutate(info, RecordExternalPaymentPayload, op)

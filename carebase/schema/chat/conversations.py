@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -16,7 +17,8 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling.events import appointments_channel
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
 from carebase.schema.relay import (
     Connection,
@@ -130,9 +132,13 @@ class RemoveConversationMemberInput:
 
 
 @strawberry.type
-class ConversationPayload:
+class ConversationPayload(Payload):
     conversation: Conversation | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: ConversationModel, info: Info) -> Self:
+        return cls(conversation=Conversation.from_model(result))
 
 
 @strawberry.type
@@ -151,9 +157,13 @@ class RemoveConversationMemberPayload(ConversationPayload):
 
 
 @strawberry.type
-class SendMessagePayload:
+class SendMessagePayload(Payload):
     message: Message | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: MessageModel, info: Info) -> Self:
+        return cls(message=Message.from_model(result))
 
 
 @strawberry.type
@@ -194,11 +204,7 @@ class ChatMutation:
                 member_ids=members,
             )
 
-        return payload(
-            StartConversationPayload,
-            await run_mutation(info, op),
-            conversation=Conversation.from_model,
-        )
+        return await mutate(info, StartConversationPayload, op)
 
     @strawberry.mutation
     async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
@@ -217,7 +223,7 @@ class ChatMutation:
                 ),
             )
 
-        return payload(SendMessagePayload, await run_mutation(info, op), message=Message.from_model)
+        return await mutate(info, SendMessagePayload, op)
 
     @strawberry.mutation
     async def mark_conversation_read(
@@ -234,11 +240,7 @@ class ChatMutation:
                 ),
             )
 
-        return payload(
-            MarkConversationReadPayload,
-            await run_mutation(info, op),
-            conversation=Conversation.from_model,
-        )
+        return await mutate(info, MarkConversationReadPayload, op)
 
     @strawberry.mutation
     async def remove_conversation_member(
@@ -256,11 +258,7 @@ class ChatMutation:
                 member_id=decode_id(input.member_id, "Member", field="memberId"),
             )
 
-        return payload(
-            RemoveConversationMemberPayload,
-            await run_mutation(info, op),
-            conversation=Conversation.from_model,
-        )
+        return await mutate(info, RemoveConversationMemberPayload, op)
 
 
 @strawberry.type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,7 +18,8 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.intake import forms as form_ops
 from carebase.resolvers.intake import requests as intake_ops
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
 from carebase.schema.relay import (
     Connection,
@@ -220,9 +222,13 @@ class FormRequestFilter:
 
 
 @strawberry.type
-class FormPayload:
+class FormPayload(Payload):
     form: Form | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: tuple[FormModel, FormVersionModel], info: Info) -> Self:
+        return cls(form=Form.of(*result))
 
 
 @strawberry.type
@@ -241,15 +247,23 @@ class ArchiveFormPayload(FormPayload):
 
 
 @strawberry.type
-class CreateIntakeFlowPayload:
+class CreateIntakeFlowPayload(Payload):
     intake_flow: IntakeFlow | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    async def from_result(cls, result: IntakeFlowModel, info: Info) -> Self:
+        return cls(intake_flow=await _flow(info, result))
+
 
 @strawberry.type
-class FormRequestsPayload:
+class FormRequestsPayload(Payload):
     form_requests: list[FormRequest] | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: list[FormRequestModel], info: Info) -> Self:
+        return cls(form_requests=[FormRequest.from_model(r) for r in result])
 
 
 @strawberry.type
@@ -263,9 +277,13 @@ class ResendIntakeRequestPayload(FormRequestsPayload):
 
 
 @strawberry.type
-class FormRequestPayload:
+class FormRequestPayload(Payload):
     form_request: FormRequest | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: FormRequestModel, info: Info) -> Self:
+        return cls(form_request=FormRequest.from_model(result))
 
 
 @strawberry.type
@@ -276,10 +294,6 @@ class SubmitFormResponsePayload(FormRequestPayload):
 @strawberry.type
 class SkipFormRequestPayload(FormRequestPayload):
     pass
-
-
-def _form_of(result: tuple[FormModel, FormVersionModel]) -> Form:
-    return Form.of(*result)
 
 
 def _questions(items: list[QuestionInput] | None) -> list[form_ops.QuestionSpec] | None:
@@ -323,13 +337,13 @@ class IntakeMutation:
     @strawberry.mutation
     async def create_form(self, info: Info, input: CreateFormInput) -> CreateFormPayload:
         ctx = info.context
-        result = await run_mutation(
-            info,
-            lambda: form_ops.create_form(
+
+        async def op() -> tuple[FormModel, FormVersionModel]:
+            return await form_ops.create_form(
                 ctx.uow, ctx.principal, name=input.name, questions=_questions(input.questions) or []
-            ),
-        )
-        return payload(CreateFormPayload, result, form=_form_of)
+            )
+
+        return await mutate(info, CreateFormPayload, op)
 
     @strawberry.mutation
     async def update_form(self, info: Info, input: UpdateFormInput) -> UpdateFormPayload:
@@ -344,7 +358,7 @@ class IntakeMutation:
                 questions=_questions(input.questions),
             )
 
-        return payload(UpdateFormPayload, await run_mutation(info, op), form=_form_of)
+        return await mutate(info, UpdateFormPayload, op)
 
     @strawberry.mutation
     async def archive_form(self, info: Info, input: ArchiveFormInput) -> ArchiveFormPayload:
@@ -354,7 +368,7 @@ class IntakeMutation:
             form = await form_ops.archive_form(ctx.uow, ctx.principal, decode_id(input.id, "Form"))
             return form, await form_ops.current_version(ctx.uow, form)
 
-        return payload(ArchiveFormPayload, await run_mutation(info, op), form=_form_of)
+        return await mutate(info, ArchiveFormPayload, op)
 
     @strawberry.mutation
     async def create_intake_flow(
@@ -374,10 +388,7 @@ class IntakeMutation:
                 is_default=input.is_default,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return CreateIntakeFlowPayload(user_errors=result)
-        return CreateIntakeFlowPayload(intake_flow=await _flow(info, result))
+        return await mutate(info, CreateIntakeFlowPayload, op)
 
     @strawberry.mutation
     async def request_intake_flow(
@@ -393,12 +404,7 @@ class IntakeMutation:
                 flow_id=decode_id(input.intake_flow_id, "IntakeFlow", field="intakeFlowId"),
             )
 
-        result = await run_mutation(info, op)
-        if result and isinstance(result[0], UserError):
-            return RequestIntakeFlowPayload(user_errors=result)
-        return RequestIntakeFlowPayload(
-            form_requests=[FormRequest.from_model(r) for r in result]  # type: ignore[arg-type]
-        )
+        return await mutate(info, RequestIntakeFlowPayload, op)
 
     @strawberry.mutation
     async def resend_intake_request(
@@ -413,12 +419,7 @@ class IntakeMutation:
                 client_id=decode_id(input.client_id, "Client", field="clientId"),
             )
 
-        result = await run_mutation(info, op)
-        if result and isinstance(result[0], UserError):
-            return ResendIntakeRequestPayload(user_errors=result)
-        return ResendIntakeRequestPayload(
-            form_requests=[FormRequest.from_model(r) for r in result]  # type: ignore[arg-type]
-        )
+        return await mutate(info, ResendIntakeRequestPayload, op)
 
     @strawberry.mutation
     async def submit_form_response(
@@ -435,11 +436,7 @@ class IntakeMutation:
                 finished=input.finished,
             )
 
-        return payload(
-            SubmitFormResponsePayload,
-            await run_mutation(info, op),
-            form_request=FormRequest.from_model,
-        )
+        return await mutate(info, SubmitFormResponsePayload, op)
 
     @strawberry.mutation
     async def skip_form_request(
@@ -455,8 +452,4 @@ class IntakeMutation:
                 reason=input.reason,
             )
 
-        return payload(
-            SkipFormRequestPayload,
-            await run_mutation(info, op),
-            form_request=FormRequest.from_model,
-        )
+        return await mutate(info, SkipFormRequestPayload, op)

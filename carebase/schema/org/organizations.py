@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -19,7 +20,8 @@ from carebase.resolvers.org import credentials as credential_ops
 from carebase.resolvers.org import organizations as org_ops
 from carebase.schema.common import Money, changes_of, money_or_none
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, Node, decode_id, node_resolver, to_global_id
 
 IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
@@ -188,9 +190,13 @@ class RevokeOAuthClientInput:
 
 
 @strawberry.type
-class RevokeOAuthClientPayload:
+class RevokeOAuthClientPayload(Payload):
     oauth_client: OAuthClient | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: OAuthClientModel, info: Info) -> Self:
+        return cls(oauth_client=OAuthClient.from_model(result))
 
 
 @strawberry.input
@@ -200,9 +206,13 @@ class CreateOAuthClientInput:
 
 
 @strawberry.type
-class OrganizationPayload:
+class OrganizationPayload(Payload):
     organization: Organization | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: OrganizationModel, info: Info) -> Self:
+        return cls(organization=Organization.from_model(result))
 
 
 @strawberry.type
@@ -226,23 +236,37 @@ class UpdateAppointmentAlertSettingsPayload(OrganizationPayload):
 
 
 @strawberry.type
-class CreateApiKeyPayload:
+class CreateApiKeyPayload(Payload):
     api_key: ApiKey | None = None
     secret: str | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    async def from_result(cls, result: tuple[ApiKeyModel, str], info: Info) -> Self:
+        key, secret = result
+        return cls(api_key=ApiKey.from_model(key), secret=secret)
+
 
 @strawberry.type
-class RevokeApiKeyPayload:
+class RevokeApiKeyPayload(Payload):
     api_key: ApiKey | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    async def from_result(cls, result: ApiKeyModel, info: Info) -> Self:
+        return cls(api_key=ApiKey.from_model(result))
+
 
 @strawberry.type
-class CreateOAuthClientPayload:
+class CreateOAuthClientPayload(Payload):
     oauth_client: OAuthClient | None = None
     client_secret: str | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: tuple[OAuthClientModel, str], info: Info) -> Self:
+        client, secret = result
+        return cls(oauth_client=OAuthClient.from_model(client), client_secret=secret)
 
 
 @strawberry.type
@@ -280,18 +304,20 @@ class OrganizationMutation:
     ) -> UpdateOrganizationPayload:
         ctx = info.context
         changes = changes_of(input, "name", "timezone", "currency", "portal_url")
-        result = await run_mutation(
-            info, lambda: org_ops.update_organization(ctx.uow, ctx.principal, changes=changes)
-        )
-        return payload(UpdateOrganizationPayload, result, organization=Organization.from_model)
+
+        async def op() -> OrganizationModel:
+            return await org_ops.update_organization(ctx.uow, ctx.principal, changes=changes)
+
+        return await mutate(info, UpdateOrganizationPayload, op)
 
     @strawberry.mutation
     async def rotate_publishable_key(self, info: Info) -> RotatePublishableKeyPayload:
         ctx = info.context
-        result = await run_mutation(
-            info, lambda: org_ops.rotate_publishable_key(ctx.uow, ctx.principal)
-        )
-        return payload(RotatePublishableKeyPayload, result, organization=Organization.from_model)
+
+        async def op() -> OrganizationModel:
+            return await org_ops.rotate_publishable_key(ctx.uow, ctx.principal)
+
+        return await mutate(info, RotatePublishableKeyPayload, op)
 
     @strawberry.mutation
     async def update_portal_settings(
@@ -309,10 +335,11 @@ class OrganizationMutation:
             "no_show_fee_cents",
             "intake_gate",
         )
-        result = await run_mutation(
-            info, lambda: org_ops.update_portal_settings(ctx.uow, ctx.principal, changes=changes)
-        )
-        return payload(UpdatePortalSettingsPayload, result, organization=Organization.from_model)
+
+        async def op() -> OrganizationModel:
+            return await org_ops.update_portal_settings(ctx.uow, ctx.principal, changes=changes)
+
+        return await mutate(info, UpdatePortalSettingsPayload, op)
 
     @strawberry.mutation
     async def update_appointment_alert_settings(
@@ -328,26 +355,22 @@ class OrganizationMutation:
         )
         if changes.get("reminder_channels") is not None:
             changes["reminder_channels"] = [c.value for c in changes["reminder_channels"]]
-        result = await run_mutation(
-            info, lambda: org_ops.update_alert_settings(ctx.uow, ctx.principal, changes=changes)
-        )
-        return payload(
-            UpdateAppointmentAlertSettingsPayload, result, organization=Organization.from_model
-        )
+
+        async def op() -> OrganizationModel:
+            return await org_ops.update_alert_settings(ctx.uow, ctx.principal, changes=changes)
+
+        return await mutate(info, UpdateAppointmentAlertSettingsPayload, op)
 
     @strawberry.mutation
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
         ctx = info.context
-        result = await run_mutation(
-            info,
-            lambda: credential_ops.create_api_key(
+
+        async def op() -> tuple[ApiKeyModel, str]:
+            return await credential_ops.create_api_key(
                 ctx.uow, ctx.principal, name=input.name, scopes=input.scopes
-            ),
-        )
-        if isinstance(result, list):
-            return CreateApiKeyPayload(user_errors=result)
-        key, secret = result
-        return CreateApiKeyPayload(api_key=ApiKey.from_model(key), secret=secret)
+            )
+
+        return await mutate(info, CreateApiKeyPayload, op)
 
     @strawberry.mutation
     async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
@@ -358,25 +381,20 @@ class OrganizationMutation:
                 ctx.uow, ctx.principal, decode_id(input.id, "ApiKey")
             )
 
-        return payload(RevokeApiKeyPayload, await run_mutation(info, op), api_key=ApiKey.from_model)
+        return await mutate(info, RevokeApiKeyPayload, op)
 
     @strawberry.mutation(name="createOAuthClient")  # type: ignore[untyped-decorator]
     async def create_oauth_client(
         self, info: Info, input: CreateOAuthClientInput
     ) -> CreateOAuthClientPayload:
         ctx = info.context
-        result = await run_mutation(
-            info,
-            lambda: credential_ops.create_oauth_client(
+
+        async def op() -> tuple[OAuthClientModel, str]:
+            return await credential_ops.create_oauth_client(
                 ctx.uow, ctx.principal, name=input.name, scopes=input.scopes
-            ),
-        )
-        if isinstance(result, list):
-            return CreateOAuthClientPayload(user_errors=result)
-        client, secret = result
-        return CreateOAuthClientPayload(
-            oauth_client=OAuthClient.from_model(client), client_secret=secret
-        )
+            )
+
+        return await mutate(info, CreateOAuthClientPayload, op)
 
     @strawberry.mutation(name="revokeOAuthClient")  # type: ignore[untyped-decorator]
     async def revoke_oauth_client(
@@ -389,8 +407,4 @@ class OrganizationMutation:
                 ctx.uow, ctx.principal, decode_id(input.id, "OAuthClient")
             )
 
-        return payload(
-            RevokeOAuthClientPayload,
-            await run_mutation(info, op),
-            oauth_client=OAuthClient.from_model,
-        )
+        return await mutate(info, RevokeOAuthClientPayload, op)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
@@ -17,7 +17,8 @@ from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
 from carebase.schema.common import Money, changes_of
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import (
     Connection,
     Node,
@@ -244,9 +245,13 @@ class InviteMemberInput:
 
 
 @strawberry.type
-class ClientPayload:
+class ClientPayload(Payload):
     client: Client | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: Account, info: Info) -> Self:
+        return cls(client=Client.from_model(result))
 
 
 @strawberry.type
@@ -265,9 +270,13 @@ class ArchiveClientPayload(ClientPayload):
 
 
 @strawberry.type
-class InviteMemberPayload:
+class InviteMemberPayload(Payload):
     member: Member | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: Account, info: Info) -> Self:
+        return cls(member=Member.from_model(result))
 
 
 @strawberry.type
@@ -333,7 +342,7 @@ class PeopleMutation:
                 send_invitation_email=input.send_invitation,
             )
 
-        return payload(CreateClientPayload, await run_mutation(info, op), client=Client.from_model)
+        return await mutate(info, CreateClientPayload, op)
 
     @strawberry.mutation
     async def update_client(self, info: Info, input: UpdateClientInput) -> UpdateClientPayload:
@@ -351,7 +360,7 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, client_id=decode_id(input.id, "Client"), changes=changes
             )
 
-        return payload(UpdateClientPayload, await run_mutation(info, op), client=Client.from_model)
+        return await mutate(info, UpdateClientPayload, op)
 
     @strawberry.mutation
     async def archive_client(self, info: Info, input: ArchiveClientInput) -> ArchiveClientPayload:
@@ -362,7 +371,7 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, decode_id(input.id, "Client")
             )
 
-        return payload(ArchiveClientPayload, await run_mutation(info, op), client=Client.from_model)
+        return await mutate(info, ArchiveClientPayload, op)
 
     @strawberry.mutation
     async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
@@ -373,4 +382,4 @@ class PeopleMutation:
                 ctx.uow, ctx.principal, name=input.name, email=input.email, role=input.role
             )
 
-        return payload(InviteMemberPayload, await run_mutation(info, op), member=Member.from_model)
+        return await mutate(info, InviteMemberPayload, op)

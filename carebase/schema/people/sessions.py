@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
 from carebase.models import Organization as OrganizationModel
@@ -9,23 +11,22 @@ from carebase.resolvers.org import organizations as org_ops
 from carebase.resolvers.people import sessions as session_ops
 from carebase.resolvers.people.sessions import AuthResult
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError
 from carebase.schema.org.organizations import Organization
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Viewer, viewer_of
 from carebase.schema.relay import decode_optional_id
 
 
 @strawberry.type
-class AuthPayload:
+class AuthPayload(Payload):
     access_token: str | None = None
     refresh_token: str | None = None
     viewer: Viewer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    def of(cls, result: AuthResult | list[UserError]) -> AuthPayload:
-        if isinstance(result, list):
-            return cls(user_errors=result)
+    async def from_result(cls, result: AuthResult, info: Info) -> Self:
         return cls(
             access_token=result.access_token,
             refresh_token=result.refresh_token,
@@ -34,30 +35,49 @@ class AuthPayload:
 
 
 @strawberry.type
-class SignUpOrganizationPayload:
+class SignUpOrganizationPayload(Payload):
     organization: Organization | None = None
     access_token: str | None = None
     refresh_token: str | None = None
     viewer: Viewer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-
-@strawberry.type
-class LogOutPayload:
-    success: bool
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class RequestPasswordResetPayload:
-    success: bool
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    @classmethod
+    async def from_result(cls, result: tuple[OrganizationModel, AuthResult], info: Info) -> Self:
+        org, auth = result
+        return cls(
+            organization=Organization.from_model(org),
+            access_token=auth.access_token,
+            refresh_token=auth.refresh_token,
+            viewer=viewer_of(auth.account),
+        )
 
 
 @strawberry.type
-class ChangePasswordPayload:
-    success: bool
+class SuccessPayload(Payload):
+    """The payload of an operation with nothing to show but that it was done."""
+
+    success: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: None, info: Info) -> Self:
+        return cls(success=True)
+
+
+@strawberry.type
+class LogOutPayload(SuccessPayload):
+    pass
+
+
+@strawberry.type
+class RequestPasswordResetPayload(SuccessPayload):
+    pass
+
+
+@strawberry.type
+class ChangePasswordPayload(SuccessPayload):
+    pass
 
 
 @strawberry.input
@@ -126,16 +146,7 @@ class SessionMutation:
                 ip=ctx.principal.ip,
             )
 
-        result = await run_mutation(info, op)
-        if isinstance(result, list):
-            return SignUpOrganizationPayload(user_errors=result)
-        org, auth = result
-        return SignUpOrganizationPayload(
-            organization=Organization.from_model(org),
-            access_token=auth.access_token,
-            refresh_token=auth.refresh_token,
-            viewer=viewer_of(auth.account),
-        )
+        return await mutate(info, SignUpOrganizationPayload, op)
 
     @strawberry.mutation
     async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
@@ -157,7 +168,7 @@ class SessionMutation:
                 ip=ctx.principal.ip,
             )
 
-        return AuthPayload.of(await run_mutation(info, op))
+        return await mutate(info, AuthPayload, op)
 
     @strawberry.mutation
     async def refresh_token(self, info: Info, input: RefreshTokenInput) -> AuthPayload:
@@ -168,7 +179,7 @@ class SessionMutation:
                 ctx.uow, refresh_token=input.refresh_token, ip=ctx.principal.ip
             )
 
-        return AuthPayload.of(await run_mutation(info, op))
+        return await mutate(info, AuthPayload, op)
 
     @strawberry.mutation
     async def log_out(self, info: Info) -> LogOutPayload:
@@ -177,8 +188,7 @@ class SessionMutation:
         async def op() -> None:
             await session_ops.log_out(ctx.uow, ctx.principal)
 
-        result = await run_mutation(info, op)
-        return LogOutPayload(success=not result, user_errors=result or [])
+        return await mutate(info, LogOutPayload, op)
 
     @strawberry.mutation
     async def request_password_reset(
@@ -196,8 +206,7 @@ class SessionMutation:
                 ip=ctx.principal.ip,
             )
 
-        result = await run_mutation(info, op)
-        return RequestPasswordResetPayload(success=not result, user_errors=result or [])
+        return await mutate(info, RequestPasswordResetPayload, op)
 
     @strawberry.mutation
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> AuthPayload:
@@ -208,7 +217,7 @@ class SessionMutation:
                 ctx.uow, token=input.token, new_password=input.new_password, ip=ctx.principal.ip
             )
 
-        return AuthPayload.of(await run_mutation(info, op))
+        return await mutate(info, AuthPayload, op)
 
     @strawberry.mutation
     async def change_password(
@@ -224,8 +233,7 @@ class SessionMutation:
                 new_password=input.new_password,
             )
 
-        result = await run_mutation(info, op)
-        return ChangePasswordPayload(success=not result, user_errors=result or [])
+        return await mutate(info, ChangePasswordPayload, op)
 
     @strawberry.mutation
     async def accept_invitation(self, info: Info, input: AcceptInvitationInput) -> AuthPayload:
@@ -236,4 +244,4 @@ class SessionMutation:
                 ctx.uow, token=input.token, password=input.password, ip=ctx.principal.ip
             )
 
-        return AuthPayload.of(await run_mutation(info, op))
+        return await mutate(info, AuthPayload, op)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
 from carebase.auth.policy import require_authenticated
@@ -9,7 +11,8 @@ from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.resolvers.scheduling import appointment_types as type_ops
 from carebase.schema.common import changes_of
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
 from carebase.schema.scheduling.types import AppointmentType, ContactType, VideoProvider
 
@@ -40,9 +43,13 @@ class UpdateAppointmentTypeInput:
 
 
 @strawberry.type
-class AppointmentTypePayload:
+class AppointmentTypePayload(Payload):
     appointment_type: AppointmentType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: AppointmentTypeModel, info: Info) -> Self:
+        return cls(appointment_type=AppointmentType.from_model(result))
 
 
 @strawberry.type
@@ -65,9 +72,9 @@ async def create_appointment_type(
     info: Info, input: CreateAppointmentTypeInput
 ) -> CreateAppointmentTypePayload:
     ctx = info.context
-    result = await run_mutation(
-        info,
-        lambda: type_ops.create_appointment_type(
+
+    async def op() -> AppointmentTypeModel:
+        return await type_ops.create_appointment_type(
             ctx.uow,
             ctx.principal,
             name=input.name,
@@ -78,11 +85,9 @@ async def create_appointment_type(
             video_provider=input.video_provider,
             bookable_by_clients=input.bookable_by_clients,
             autocharge_when_occurred=input.autocharge_when_occurred,
-        ),
-    )
-    if isinstance(result, list):
-        return CreateAppointmentTypePayload(user_errors=result)
-    return CreateAppointmentTypePayload(appointment_type=AppointmentType.from_model(result))
+        )
+
+    return await mutate(info, CreateAppointmentTypePayload, op)
 
 
 async def update_appointment_type(
@@ -108,8 +113,4 @@ async def update_appointment_type(
             ),
         )
 
-    return payload(
-        UpdateAppointmentTypePayload,
-        await run_mutation(info, op),
-        appointment_type=AppointmentType.from_model,
-    )
+    return await mutate(info, UpdateAppointmentTypePayload, op)

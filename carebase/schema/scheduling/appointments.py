@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -12,7 +13,8 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 from carebase.schema.scheduling.types import Appointment, AppointmentStatus, CancellationInitiator
 
@@ -40,9 +42,13 @@ class AppointmentFilter:
 
 
 @strawberry.type
-class AppointmentPayload:
+class AppointmentPayload(Payload):
     appointment: Appointment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: AppointmentModel, info: Info) -> Self:
+        return cls(appointment=Appointment.from_model(result))
 
 
 @strawberry.type
@@ -118,11 +124,7 @@ async def cancel_appointment(info: Info, input: CancelAppointmentInput) -> Cance
             initiated_by=input.initiated_by,
         )
 
-    return payload(
-        CancelAppointmentPayload,
-        await run_mutation(info, op),
-        appointment=Appointment.from_model,
-    )
+    return await mutate(info, CancelAppointmentPayload, op)
 
 
 async def set_appointment_status(
@@ -138,8 +140,4 @@ async def set_appointment_status(
             status=input.status,
         )
 
-    return payload(
-        SetAppointmentStatusPayload,
-        await run_mutation(info, op),
-        appointment=Appointment.from_model,
-    )
+    return await mutate(info, SetAppointmentStatusPayload, op)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,7 +11,8 @@ from carebase.models import Availability as AvailabilityModel
 from carebase.resolvers.core.checks import aware
 from carebase.resolvers.scheduling import availability as availability_ops
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, payload, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
 
 
@@ -100,9 +101,13 @@ class SetAvailabilityInput:
 
 
 @strawberry.type
-class SetAvailabilityPayload:
+class SetAvailabilityPayload(Payload):
     availability: Availability | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: AvailabilityModel, info: Info) -> Self:
+        return cls(availability=Availability.from_model(result))
 
 
 async def availability(info: Info, provider_id: strawberry.ID) -> Availability | None:
@@ -153,8 +158,4 @@ async def set_availability(info: Info, input: SetAvailabilityInput) -> SetAvaila
             slot_step_minutes=input.slot_step_minutes,
         )
 
-    return payload(
-        SetAvailabilityPayload,
-        await run_mutation(info, op),
-        availability=Availability.from_model,
-    )
+    return await mutate(info, SetAvailabilityPayload, op)

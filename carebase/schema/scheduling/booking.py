@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -11,7 +13,8 @@ from carebase.models import Appointment as AppointmentModel
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, decode_optional_id
 from carebase.schema.scheduling.types import Appointment
 
@@ -48,34 +51,38 @@ class RescheduleAppointmentInput:
     override_availability: bool = False
 
 
+@dataclass(frozen=True)
+class Booked:
+    """A booking's outcome: its appointments, and whether they were asked for as a series."""
+
+    rows: list[AppointmentModel]
+    series: bool
+
+
 @strawberry.type
-class BookAppointmentPayload:
+class BookAppointmentPayload(Payload):
     appointment: Appointment | None = None
     appointments: list[Appointment] | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-
-def booked(
-    result: list[AppointmentModel] | list[UserError], series: bool
-) -> BookAppointmentPayload:
-    if not result:
-        return BookAppointmentPayload()
-    if isinstance(result[0], UserError):
-        return BookAppointmentPayload(user_errors=result)
-    rows = [Appointment.from_model(r) for r in result]
-    return BookAppointmentPayload(appointment=rows[0], appointments=rows if series else None)
+    @classmethod
+    async def from_result(cls, result: Booked, info: Info) -> Self:
+        if not result.rows:
+            return cls()
+        rows = [Appointment.from_model(r) for r in result.rows]
+        return cls(appointment=rows[0], appointments=rows if result.series else None)
 
 
 async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
     ctx = info.context
 
-    async def op() -> list[AppointmentModel]:
+    async def op() -> Booked:
         recurrence = None
         if input.recurrence is not None:
             recurrence = booking_ops.Recurrence(
                 interval=input.recurrence.interval, count=input.recurrence.count
             )
-        return await booking_ops.book_appointment(
+        rows = await booking_ops.book_appointment(
             ctx.uow,
             ctx.principal,
             type_id=decode_id(
@@ -89,8 +96,9 @@ async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppoi
             use_package_credit=input.use_package_credit,
             idempotency_key=input.idempotency_key,
         )
+        return Booked(rows, series=input.recurrence is not None)
 
-    return booked(await run_mutation(info, op), input.recurrence is not None)
+    return await mutate(info, BookAppointmentPayload, op)
 
 
 async def reschedule_appointment(
@@ -98,16 +106,15 @@ async def reschedule_appointment(
 ) -> BookAppointmentPayload:
     ctx = info.context
 
-    async def op() -> list[AppointmentModel]:
-        return [
-            await appointment_ops.reschedule_appointment(
-                ctx.uow,
-                ctx.principal,
-                appointment_id=decode_id(input.id, "Appointment"),
-                starts_at=input.starts_at,
-                override=input.override_availability,
-                idempotency_key=input.idempotency_key,
-            )
-        ]
+    async def op() -> Booked:
+        row = await appointment_ops.reschedule_appointment(
+            ctx.uow,
+            ctx.principal,
+            appointment_id=decode_id(input.id, "Appointment"),
+            starts_at=input.starts_at,
+            override=input.override_availability,
+            idempotency_key=input.idempotency_key,
+        )
+        return Booked([row], series=False)
 
-    return booked(await run_mutation(info, op), False)
+    return await mutate(info, BookAppointmentPayload, op)

@@ -4,6 +4,7 @@ and the confirmation of that booking from the emailed link."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -13,7 +14,8 @@ from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.resolvers.scheduling import public as public_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
 from carebase.schema.scheduling.types import AppointmentStatus, ContactType, price_of
 
@@ -83,15 +85,23 @@ class ConfirmAppointmentInput:
 
 
 @strawberry.type
-class BookAppointmentPublicPayload:
+class PublicAppointmentPayload(Payload):
     appointment: PublicAppointment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: AppointmentModel, info: Info) -> Self:
+        return cls(appointment=await public_appointment(info, result))
 
 
 @strawberry.type
-class ConfirmAppointmentPayload:
-    appointment: PublicAppointment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class BookAppointmentPublicPayload(PublicAppointmentPayload):
+    pass
+
+
+@strawberry.type
+class ConfirmAppointmentPayload(PublicAppointmentPayload):
+    pass
 
 
 async def public_appointment(info: Info, row: AppointmentModel) -> PublicAppointment:
@@ -140,19 +150,15 @@ async def book_appointment_public(
             idempotency_key=input.idempotency_key,
         )
 
-    result = await run_mutation(info, op)
-    if isinstance(result, list):
-        return BookAppointmentPublicPayload(user_errors=result)
-    return BookAppointmentPublicPayload(appointment=await public_appointment(info, result))
+    return await mutate(info, BookAppointmentPublicPayload, op)
 
 
 async def confirm_appointment(
     info: Info, input: ConfirmAppointmentInput
 ) -> ConfirmAppointmentPayload:
     ctx = info.context
-    result = await run_mutation(
-        info, lambda: booking_ops.confirm_appointment(ctx.uow, token=input.token)
-    )
-    if isinstance(result, list):
-        return ConfirmAppointmentPayload(user_errors=result)
-    return ConfirmAppointmentPayload(appointment=await public_appointment(info, result))
+
+    async def op() -> AppointmentModel:
+        return await booking_ops.confirm_appointment(ctx.uow, token=input.token)
+
+    return await mutate(info, ConfirmAppointmentPayload, op)

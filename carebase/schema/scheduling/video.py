@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 import strawberry
 
@@ -11,7 +12,8 @@ from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import video as video_ops
 from carebase.resolvers.scheduling.video import RoomAccess
 from carebase.schema.context import Info
-from carebase.schema.errors import UserError, run_mutation
+from carebase.schema.errors import UserError
+from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
 
 
@@ -21,11 +23,15 @@ class JoinVideoCallInput:
 
 
 @strawberry.type
-class JoinVideoCallPayload:
+class JoinVideoCallPayload(Payload):
     room_url: str | None = None
     token: str | None = None
     expires_at: datetime | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    async def from_result(cls, result: RoomAccess, info: Info) -> Self:
+        return cls(room_url=result.room_url, token=result.token, expires_at=result.expires_at)
 
 
 async def join_video_call(info: Info, input: JoinVideoCallInput) -> JoinVideoCallPayload:
@@ -40,9 +46,4 @@ async def join_video_call(info: Info, input: JoinVideoCallInput) -> JoinVideoCal
         kind = await ctx.uow.session.get_one(AppointmentTypeModel, row.appointment_type_id)
         return await video_ops.join_video_call(ctx.uow, ctx.principal, row, kind)
 
-    result = await run_mutation(info, op)
-    if isinstance(result, list):
-        return JoinVideoCallPayload(user_errors=result)
-    return JoinVideoCallPayload(
-        room_url=result.room_url, token=result.token, expires_at=result.expires_at
-    )
+    return await mutate(info, JoinVideoCallPayload, op)
