@@ -28,6 +28,7 @@ from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.hooks import Event, Hooks, HooksMissing
 from carebase.models import AuditEvent
+from carebase.models.base import Base
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ class SerialSession(AsyncSession):
     """One request's session, shared by GraphQL fields and DataLoaders that run concurrently.
 
     An AsyncSession allows one operation at a time; sibling fields (and two loaders
-    dispatching in the same tick) take turns here instead of failing.
+    dispatching in the same tick) take turns here instead of failing. Every awaitable a field
+    reaches is guarded: execute, scalar(s), get, get_one, flush, refresh, connection, delete,
+    merge. Not streams (their results fetch later, outside any turn): no field uses one.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -134,6 +137,15 @@ class SerialSession(AsyncSession):
     async def connection(self, *args: Any, **kwargs: Any) -> Any:
         return await self._run(super().connection(*args, **kwargs))
 
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        await self._run(super().delete(*args, **kwargs))
+
+    async def merge(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._run(super().merge(*args, **kwargs))
+
+
+AfterCommit = Callable[[], Awaitable[None] | None]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -157,8 +169,9 @@ class UnitOfWork:
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     # rows or statements that must be written even when the operation that made them fails
     # (a failed log-in attempt counted for throttling; a refresh-token family revoked on reuse)
-    keep_on_failure: list[Any] = field(default_factory=list)
-    after_commit: list[Callable[[], Any]] = field(default_factory=list)
+    keep_on_failure: list[Base | Executable] = field(default_factory=list)
+    # what runs once the transaction committed (a live update published), never on rollback
+    after_commit: list[AfterCommit] = field(default_factory=list)
     # the process's cross-area reactions (carebase.hooks), from the Database that opened it
     hooks: Hooks | None = None
     clock: Clock = field(default_factory=SystemClock)

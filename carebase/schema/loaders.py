@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from carebase.auth.policy import scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.models import (
@@ -24,15 +22,15 @@ from carebase.models import (
     PaymentMethod,
 )
 from carebase.resolvers.billing.cards import load_cards
-from carebase.resolvers.billing.invoices import balances
+from carebase.resolvers.billing.invoices import balances, load_invoices
 from carebase.resolvers.billing.packages import load_credits
 from carebase.resolvers.billing.payments import load_appointment_payments
 from carebase.resolvers.chat.conversations import unread_counts
-from carebase.resolvers.core.pagination import in_order
-from carebase.resolvers.intake.forms import load_versions
+from carebase.resolvers.intake.forms import load_forms, load_versions
 from carebase.resolvers.intake.requests import load_form_requests
+from carebase.resolvers.org.organizations import load_organizations
 from carebase.resolvers.people.clients import load_clients
-from carebase.resolvers.people.members import load_members
+from carebase.resolvers.people.members import load_accounts, load_members
 from carebase.resolvers.scheduling.appointment_types import load_appointment_types
 from carebase.resolvers.scheduling.appointments import load_history
 
@@ -49,8 +47,7 @@ class Loaders:
             return await load_members(uow, principal, ids)
 
         async def organizations(ids: Sequence[uuid.UUID]) -> list[Organization | None]:
-            rows = await uow.session.execute(select(Organization).where(Organization.id.in_(ids)))
-            return in_order(rows.scalars(), ids, lambda o: o.id)
+            return await load_organizations(uow, ids)
 
         async def appointment_types(ids: Sequence[uuid.UUID]) -> list[AppointmentType | None]:
             return await load_appointment_types(uow, principal, ids)
@@ -62,19 +59,13 @@ class Loaders:
             return await load_form_requests(uow, principal, ids)
 
         async def forms(ids: Sequence[uuid.UUID]) -> list[Form | None]:
-            rows = await uow.session.execute(select(Form).where(Form.id.in_(ids)))
-            return in_order(rows.scalars(), ids, lambda f: f.id)
+            return await load_forms(uow, ids)
 
         async def versions(keys: Sequence[tuple[uuid.UUID, int]]) -> list[FormVersion | None]:
             return await load_versions(uow, keys)
 
         async def accounts(ids: Sequence[uuid.UUID]) -> list[Account | None]:
-            rows = await uow.session.execute(
-                select(Account).where(
-                    Account.id.in_(ids), Account.organization_id == principal.organization_id
-                )
-            )
-            return in_order(rows.scalars(), ids, lambda a: a.id)
+            return await load_accounts(uow, principal, ids)
 
         async def unread(ids: Sequence[uuid.UUID]) -> list[int]:
             return await unread_counts(uow, principal, ids)
@@ -92,12 +83,7 @@ class Loaders:
             return await load_appointment_payments(uow, principal, ids)
 
         async def invoices(ids: Sequence[uuid.UUID]) -> list[Invoice | None]:
-            rows = await uow.session.execute(
-                scoped(
-                    select(Invoice), principal, Invoice.organization_id, Invoice.client_id
-                ).where(Invoice.id.in_(ids))
-            )
-            return in_order(rows.scalars(), ids, lambda i: i.id)
+            return await load_invoices(uow, principal, ids)
 
         self.cards: DataLoader[uuid.UUID, list[PaymentMethod]] = DataLoader(load_fn=cards)
         self.balance: DataLoader[uuid.UUID, int] = DataLoader(load_fn=owed)

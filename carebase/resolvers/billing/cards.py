@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select, update
 
-from carebase.auth.policy import require_authenticated
+from carebase.auth.policy import require_authenticated, require_reader
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
@@ -16,7 +16,7 @@ from carebase.gateways.stripe import CardDeclined, StripeUnavailable, UnknownPay
 from carebase.models import PaymentMethod
 from carebase.resolvers.billing.customers import billing_client, customer_id, gateway
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.pagination import grouped
+from carebase.resolvers.core.pagination import Load, grouped
 
 # what a Stripe object id looks like (pm_..., card_..., src_...), checked before asking Stripe
 STRIPE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,254}")
@@ -176,3 +176,16 @@ async def load_cards(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[l
         .order_by(PaymentMethod.created_at)
     )
     return grouped(rows.scalars(), client_ids, lambda m: m.client_id)
+
+
+async def client_cards(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID,
+    load: Load[uuid.UUID, list[PaymentMethod]],
+) -> list[PaymentMethod]:
+    """``Client.paymentMethods``: a client reads their own, a member or key needs
+    billing:read. ``load`` is the request's batch loader over ``load_cards``."""
+    require_reader(principal, "billing")
+    return await load(client_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.policy import require_authenticated, require_member, require_reader, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
@@ -30,7 +30,7 @@ from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Page, PageRequest, in_order, paginate
 
 
 @dataclass(frozen=True)
@@ -331,3 +331,24 @@ async def balances(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[int
     )
     owed = {c: int(t) for c, t in rows.all()}
     return [owed.get(c, 0) for c in client_ids]
+
+
+async def client_balance(
+    uow: UnitOfWork, principal: Principal, *, client_id: uuid.UUID, load: Load[uuid.UUID, int]
+) -> int:
+    """``Client.balance``, in cents: a client reads their own, a member or key needs
+    billing:read. ``load`` is the request's batch loader over ``balances``."""
+    require_reader(principal, "billing")
+    return await load(client_id)
+
+
+async def load_invoices(
+    uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[Invoice | None]:
+    """Invoices by id, in order, for DataLoaders: those the principal may read."""
+    rows = await uow.session.execute(
+        scoped(select(Invoice), principal, Invoice.organization_id, Invoice.client_id).where(
+            Invoice.id.in_(ids)
+        )
+    )
+    return in_order(rows.scalars(), ids, lambda i: i.id)

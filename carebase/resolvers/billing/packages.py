@@ -34,7 +34,7 @@ from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name, practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
-from carebase.resolvers.core.pagination import grouped
+from carebase.resolvers.core.pagination import Load, grouped
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,16 @@ async def list_packages(uow: UnitOfWork, principal: Principal) -> list[Package]:
     return list(rows.scalars())
 
 
+@dataclass(frozen=True)
+class PackageBought:
+    """What ``purchasePackage`` shows: the purchase, its package and its payment (FAILED
+    when the card was declined)."""
+
+    purchase: PackagePurchase
+    package: Package
+    payment: Payment
+
+
 async def purchase_package(
     uow: UnitOfWork,
     principal: Principal,
@@ -104,7 +114,7 @@ async def purchase_package(
     client_id: uuid.UUID,
     package_id: uuid.UUID,
     idempotency_key: str | None,
-) -> tuple[PackagePurchase, Payment]:
+) -> PackageBought:
     require_authenticated(principal)
     if not principal.is_client:
         require_member(principal, "billing", write=True)
@@ -167,7 +177,9 @@ async def purchase_package(
             select(PackagePurchase).where(PackagePurchase.payment_id == payment.id)
         )
     ).scalar_one()
-    return purchase, payment
+    # the purchase's own package (the one read above, from the identity map)
+    bought = await uow.session.get_one(Package, purchase.package_id)
+    return PackageBought(purchase=purchase, package=bought, payment=payment)
 
 
 async def grant_credits(uow: UnitOfWork, payment: Payment) -> None:
@@ -278,3 +290,16 @@ async def load_credits(
         [(type_id, left) for _, type_id, left in group]
         for group in grouped(totals, client_ids, lambda t: t[0])
     ]
+
+
+async def client_credits(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID,
+    load: Load[uuid.UUID, list[tuple[uuid.UUID, int]]],
+) -> list[tuple[uuid.UUID, int]]:
+    """``Client.packageCredits``: a client reads their own, a member or key needs
+    billing:read. ``load`` is the request's batch loader over ``load_credits``."""
+    require_reader(principal, "billing")
+    return await load(client_id)

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.policy import require_authenticated, require_member, require_reader, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import not_found
 from carebase.models import Payment, PaymentKind, PaymentStatus
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Page, PageRequest, paginate
 
 
 def scoped_payments(principal: Principal) -> Select[Any]:
@@ -84,6 +84,19 @@ async def list_payments(
             client_id=p.client_id,
         )
     return result
+
+
+async def appointment_payments(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    appointment_id: uuid.UUID,
+    load: Load[uuid.UUID, list[Payment]],
+) -> list[Payment]:
+    """``Appointment.payments``: a client reads their own, a member or key needs
+    billing:read. ``load`` is the request's batch loader over ``load_appointment_payments``."""
+    require_reader(principal, "billing")
+    return await load(appointment_id)
 
 
 async def load_appointment_payments(

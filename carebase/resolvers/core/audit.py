@@ -1,20 +1,14 @@
-"""Audit events: buffered on the unit of work, written in one batched insert at commit."""
+"""Audit events: buffered on the unit of work, written in one batched insert at commit.
+(Reading them back, the audit log, is the org area's: ``carebase.resolvers.org.audit``.)"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
-
-from carebase.auth.policy import require_member, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.models import AuditEvent
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
 
 Action = Literal["read", "write"]
 
@@ -64,34 +58,3 @@ def record_client_reads(
             resource_id=client_id,
             client_id=client_id,
         )
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    client_id: uuid.UUID | None = None
-    actor_id: uuid.UUID | None = None
-    action: Action | None = None
-    resource: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-async def list_audit_events(
-    uow: UnitOfWork, principal: Principal, *, filter: AuditFilter, page: PageRequest
-) -> Page[AuditEvent]:
-    require_member(principal, "audit")
-    stmt = scoped(select(AuditEvent), principal, AuditEvent.organization_id)
-    if filter.client_id:
-        stmt = stmt.where(AuditEvent.client_id == filter.client_id)
-    if filter.actor_id:
-        stmt = stmt.where(AuditEvent.actor_id == filter.actor_id)
-    if filter.action:
-        stmt = stmt.where(AuditEvent.action == filter.action)
-    if filter.resource:
-        stmt = stmt.where(AuditEvent.resource == filter.resource)
-    if filter.since:
-        stmt = stmt.where(AuditEvent.created_at >= filter.since)
-    if filter.until:
-        stmt = stmt.where(AuditEvent.created_at < filter.until)
-    stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    return await paginate(uow, stmt, page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -79,6 +79,10 @@ def slice_page(items: list[T], request: PageRequest) -> Page[T]:
 
 K = TypeVar("K")
 R = TypeVar("R")
+
+# one key's answer from the request's batch loader (a DataLoader's ``load``): a resolver that
+# checks policy before a batched read takes it, so the read stays one query per batch
+Load = Callable[[K], Awaitable[R]]
 
 
 def in_order(rows: Iterable[R], keys: Sequence[K], key: Callable[[R], K]) -> list[R | None]:

@@ -17,6 +17,7 @@ from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
 from carebase.models import Form, FormRequest, FormVersion, QuestionType
 from carebase.resolvers.core.checks import check_name, now
+from carebase.resolvers.core.pagination import in_order
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CHOICES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
@@ -156,6 +157,12 @@ async def archive_form(uow: UnitOfWork, principal: Principal, form_id: uuid.UUID
     form = await get_form(uow, principal, form_id)
     form.archived_at = form.archived_at or uow.now()
     return form
+
+
+async def load_forms(uow: UnitOfWork, ids: Sequence[uuid.UUID]) -> list[Form | None]:
+    """Forms by id, in order, for DataLoaders; the ids come from requests already scoped."""
+    rows = await uow.session.execute(select(Form).where(Form.id.in_(ids)))
+    return in_order(rows.scalars(), ids, lambda f: f.id)
 
 
 async def load_versions(

@@ -13,6 +13,7 @@ from carebase.auth.policy import (
     require_authenticated,
     require_manager,
     require_member,
+    require_reader,
     scoped,
 )
 from carebase.auth.principal import Principal
@@ -32,7 +33,7 @@ from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Page, PageRequest, paginate
 from carebase.resolvers.intake.forms import (
     Answer,
     form_incomplete,
@@ -436,3 +437,30 @@ async def load_form_requests(
             client_id=r.client_id,
         )
     return [grouped[c] for c in client_ids]
+
+
+async def client_form_requests(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID,
+    load: Load[uuid.UUID, list[FormRequest]],
+) -> list[FormRequest]:
+    """``Client.formRequests``: a client reads their own, a member or key needs forms:read.
+    ``load`` is the request's batch loader over ``load_form_requests``."""
+    require_reader(principal, "forms")
+    return await load(client_id)
+
+
+async def pending_intake(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID,
+    load: Load[uuid.UUID, list[FormRequest]],
+) -> list[FormRequest]:
+    """``Client.pendingIntake``: the required requests still pending, read as
+    ``client_form_requests``."""
+    require_reader(principal, "forms")
+    rows = await load(client_id)
+    return [r for r in rows if r.required and r.status is FormRequestStatus.PENDING]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
+
+from sqlalchemy import select
 
 from carebase.auth.passwords import check_strength, hash_password
 from carebase.auth.policy import org_id, require_authenticated, require_manager
@@ -18,6 +22,7 @@ from carebase.resolvers.core.checks import (
     check_timezone,
     check_url,
 )
+from carebase.resolvers.core.pagination import in_order
 from carebase.resolvers.people.sessions import AuthResult, start_session
 from carebase.resolvers.scheduling.events import replan_organization_reminders
 
@@ -62,6 +67,25 @@ async def get_organization(uow: UnitOfWork, principal: Principal) -> Organizatio
     """Every member, client, key and OAuth client may read its own organization."""
     require_authenticated(principal)
     return await uow.session.get_one(Organization, org_id(principal))
+
+
+async def find_organization(
+    uow: UnitOfWork, principal: Principal, *, organization_id: uuid.UUID
+) -> Organization | None:
+    """For ``node`` queries: the caller's own organization, None for any other (and for a
+    caller signed out)."""
+    if not principal.is_authenticated or principal.organization_id != organization_id:
+        return None
+    return await get_organization(uow, principal)
+
+
+async def load_organizations(
+    uow: UnitOfWork, ids: Sequence[uuid.UUID]
+) -> list[Organization | None]:
+    """Organizations by id, in order, for DataLoaders; the ids come from rows already
+    scoped (a client's, an appointment's)."""
+    rows = await uow.session.execute(select(Organization).where(Organization.id.in_(ids)))
+    return in_order(rows.scalars(), ids, lambda o: o.id)
 
 
 async def update_organization(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from carebase.auth.policy import org_id, require_member
+from carebase.auth.policy import org_id, require_authenticated, require_member
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
@@ -208,6 +208,16 @@ async def find_client(
         return await get_client(uow, principal, client_id)
     except DomainError:
         return None
+
+
+async def read_client(
+    uow: UnitOfWork, principal: Principal, *, read_client_id: Callable[[], uuid.UUID]
+) -> Account | None:
+    """The ``client`` query: an error for a caller signed out, who learns that before their
+    id is even read (``read_client_id`` decodes it); else as ``node``, None for a client the
+    caller may not read."""
+    require_authenticated(principal)
+    return await find_client(uow, principal, read_client_id())
 
 
 async def list_clients(

@@ -1,4 +1,5 @@
-"""Members of a practice: invitations and the member list."""
+"""Members of a practice: invitations, the member list, who may see a member's details, and
+accounts loaded by id."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from carebase.auth.policy import org_id, require_authenticated, require_manager, require_member
+from carebase.auth.policy import (
+    org_id,
+    require_authenticated,
+    require_manager,
+    require_member,
+    sees_member_details,
+)
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.models import MEMBER_ROLES, Account, Organization, Role
 from carebase.resolvers.core.checks import check_email, check_name
-from carebase.resolvers.core.pagination import Page, PageRequest, in_order, paginate
+from carebase.resolvers.core.pagination import Load, Page, PageRequest, in_order, paginate
 from carebase.resolvers.people.sessions import send_invitation
 
 INVITABLE = (Role.ADMIN, Role.PROVIDER, Role.STAFF)
@@ -88,6 +95,45 @@ async def load_members(
             Account.id.in_(ids),
             Account.organization_id == principal.organization_id,
             Account.role.in_(MEMBER_ROLES),
+        )
+    )
+    return in_order(rows.scalars(), ids, lambda a: a.id)
+
+
+def shows_member_details(principal: Principal, *, own: bool) -> bool:
+    """Whether ``Member.email`` and ``Member.role`` answer: always of the caller's own
+    account, else only to the practice's members (and their keys)."""
+    return own or sees_member_details(principal)
+
+
+async def find_member(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    member_id: uuid.UUID,
+    load: Load[uuid.UUID, Account | None],
+) -> Account | None:
+    """For ``node`` queries: None for a caller signed out, or a member or key without
+    members:read; clients see who their providers are. ``load`` is the request's batch
+    loader over ``load_members``."""
+    if not principal.is_authenticated:
+        return None
+    if not principal.is_client:
+        try:
+            require_member(principal, "members")
+        except DomainError:
+            return None
+    return await load(member_id)
+
+
+async def load_accounts(
+    uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[Account | None]:
+    """Accounts of the caller's organization by id, members and clients alike (a message's
+    sender, who filled a form), in order, for DataLoaders."""
+    rows = await uow.session.execute(
+        select(Account).where(
+            Account.id.in_(ids), Account.organization_id == principal.organization_id
         )
     )
     return in_order(rows.scalars(), ids, lambda a: a.id)

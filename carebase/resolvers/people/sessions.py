@@ -1,4 +1,5 @@
-"""Log-in, token refresh with rotation, log-out, password reset and change, invitations."""
+"""The viewer, log-in, token refresh with rotation, log-out, password reset and change,
+invitations."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ RESET_TTL = timedelta(hours=1)
 RESET_REQUEST_WINDOW = timedelta(hours=1)
 # an address from which an account of the email logged in this recently skips the slowdown
 KNOWN_ADDRESS_TTL = REFRESH_TTL
+
+
+async def get_viewer(uow: UnitOfWork, principal: Principal) -> Account | None:
+    """The ``viewer`` query: the caller's own account; None when signed out (and for a key
+    or OAuth client acting for no account)."""
+    if not principal.is_authenticated or principal.account_id is None:
+        return None
+    return await uow.session.get(Account, principal.account_id)
 
 
 @dataclass(frozen=True)

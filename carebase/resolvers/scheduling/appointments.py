@@ -62,6 +62,22 @@ async def get_appointment(
     return found
 
 
+async def read_appointment(
+    uow: UnitOfWork, principal: Principal, *, appointment_id: uuid.UUID
+) -> Appointment:
+    """The ``appointment`` query: the appointment, its read audited."""
+    found = await get_appointment(uow, principal, appointment_id)
+    audit.record(
+        uow,
+        principal,
+        action="read",
+        resource="appointment",
+        resource_id=found.id,
+        client_id=found.client_id,
+    )
+    return found
+
+
 async def find_appointment(
     uow: UnitOfWork, principal: Principal, appointment_id: uuid.UUID
 ) -> Appointment | None:

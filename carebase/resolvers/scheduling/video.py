@@ -95,11 +95,10 @@ class RoomAccess:
 
 
 async def join_video_call(
-    uow: UnitOfWork,
-    principal: Principal,
-    appointment: Appointment,
-    kind: AppointmentType,
+    uow: UnitOfWork, principal: Principal, *, appointment: Appointment
 ) -> RoomAccess:
+    """A room token for ``appointment`` (read by the caller through ``get_appointment``)."""
+    kind = await uow.session.get_one(AppointmentType, appointment.appointment_type_id)
     if principal.kind != "user":
         raise forbidden("Sign in to join a video call")
     if principal.is_client and principal.client_id != appointment.client_id:

@@ -7,8 +7,6 @@ from typing import Self
 import strawberry
 
 from carebase.models import Package as PackageModel
-from carebase.models import PackagePurchase as PackagePurchaseModel
-from carebase.models import Payment as PaymentModel
 from carebase.resolvers.billing import packages as package_ops
 from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Package, PackagePurchase, Payment
@@ -56,15 +54,12 @@ class PurchasePackagePayload(Payload):
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    async def from_result(
-        cls, result: tuple[PackagePurchaseModel, PaymentModel], info: Info
-    ) -> Self:
-        purchase, payment = result
-        package = await info.context.uow.session.get_one(PackageModel, purchase.package_id)
+    async def from_result(cls, result: package_ops.PackageBought, info: Info) -> Self:
+        purchase, payment = result.purchase, result.payment
         return cls(
             package_purchase=PackagePurchase(
                 id=to_global_id("PackagePurchase", purchase.id),
-                package=Package.from_model(package),
+                package=Package.from_model(result.package),
                 payment=Payment.from_model(payment),
                 client_id=to_global_id("Client", purchase.client_id),
             ),
@@ -103,7 +98,7 @@ async def create_package(info: Info, input: CreatePackageInput) -> CreatePackage
 async def purchase_package(info: Info, input: PurchasePackageInput) -> PurchasePackagePayload:
     ctx = info.context
 
-    async def op() -> tuple[PackagePurchaseModel, PaymentModel]:
+    async def op() -> package_ops.PackageBought:
         return await package_ops.purchase_package(
             ctx.uow,
             ctx.principal,

@@ -8,9 +8,9 @@ from datetime import datetime
 import strawberry
 
 from carebase.models import AuditEvent as AuditEventModel
-from carebase.resolvers.core import audit as audit_ops
 from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
+from carebase.resolvers.org import audit as audit_ops
 from carebase.schema.context import Info
 from carebase.schema.relay import Connection, Node, decode_optional_id, to_global_id
 

@@ -9,7 +9,6 @@ from typing import Self
 
 import strawberry
 
-from carebase.auth.policy import require_authenticated
 from carebase.models import ApiKey as ApiKeyModel
 from carebase.models import IntakeGate as IntakeGateModel
 from carebase.models import OAuthClient as OAuthClientModel
@@ -103,10 +102,10 @@ class Organization(Node):
 
 @node_resolver("Organization")
 async def _organization_node(info: Info, key: uuid.UUID) -> Organization | None:
-    principal = info.context.principal
-    if not principal.is_authenticated or principal.organization_id != key:
-        return None
-    return Organization.from_model(await org_ops.get_organization(info.context.uow, principal))
+    found = await org_ops.find_organization(
+        info.context.uow, info.context.principal, organization_id=key
+    )
+    return Organization.from_model(found) if found is not None else None
 
 
 @strawberry.type
@@ -273,7 +272,6 @@ class CreateOAuthClientPayload(Payload):
 class OrganizationQuery:
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
-        require_authenticated(info.context.principal)
         org = await org_ops.get_organization(info.context.uow, info.context.principal)
         return Organization.from_model(org)
 

@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
-from carebase.auth.policy import require_authenticated, require_member, sees_member_details
-from carebase.errors import DomainError
 from carebase.models import Account
 from carebase.models import Role as RoleModel
+from carebase.resolvers.billing import cards as card_ops
+from carebase.resolvers.billing import invoices as invoice_ops
+from carebase.resolvers.billing import packages as package_ops
 from carebase.resolvers.core.pagination import page_request, slice_page
+from carebase.resolvers.intake import requests as request_ops
 from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
+from carebase.resolvers.people import sessions as session_ops
 from carebase.schema.common import Money, changes_of
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
@@ -60,7 +63,7 @@ class Member(Node):
         return self.model.timezone
 
     def _details_visible(self, info: Info) -> bool:
-        return self.own or sees_member_details(info.context.principal)
+        return member_ops.shows_member_details(info.context.principal, own=self.own)
 
     @classmethod
     def from_model(cls, account: Account, *, own: bool = False) -> Member:
@@ -101,10 +104,12 @@ class Client(Node):
     async def form_requests(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake.forms")]]:
-        _require_area(info, "forms")
+        ctx = info.context
+        rows = await request_ops.client_form_requests(
+            ctx.uow, ctx.principal, client_id=self.model.id, load=ctx.loaders.form_requests.load
+        )
         from carebase.schema.intake.forms import FormRequest
 
-        rows = await info.context.loaders.form_requests.load(self.model.id)
         page = slice_page(rows, page_request(first, after))
         return Connection.from_page(page, FormRequest.from_model)
 
@@ -112,42 +117,48 @@ class Client(Node):
     async def pending_intake(
         self, info: Info
     ) -> list[Annotated[FormRequest, strawberry.lazy("carebase.schema.intake.forms")]]:
-        _require_area(info, "forms")
+        ctx = info.context
+        rows = await request_ops.pending_intake(
+            ctx.uow, ctx.principal, client_id=self.model.id, load=ctx.loaders.form_requests.load
+        )
         from carebase.schema.intake.forms import FormRequest
 
-        rows = await info.context.loaders.form_requests.load(self.model.id)
-        return [
-            FormRequest.from_model(r) for r in rows if r.required and r.status.value == "PENDING"
-        ]
+        return [FormRequest.from_model(r) for r in rows]
 
     @strawberry.field
     async def payment_methods(
         self, info: Info
     ) -> list[Annotated[PaymentMethod, strawberry.lazy("carebase.schema.billing.types")]]:
-        _require_area(info, "billing")
+        ctx = info.context
+        rows = await card_ops.client_cards(
+            ctx.uow, ctx.principal, client_id=self.model.id, load=ctx.loaders.cards.load
+        )
         from carebase.schema.billing.types import PaymentMethod
 
-        rows = await info.context.loaders.cards.load(self.model.id)
         return [PaymentMethod.from_model(r) for r in rows]
 
     @strawberry.field
     async def balance(self, info: Info) -> Money:
-        _require_area(info, "billing")
-        cents = await info.context.loaders.balance.load(self.model.id)
-        org = await info.context.loaders.organization.load(self.model.organization_id)
+        ctx = info.context
+        cents = await invoice_ops.client_balance(
+            ctx.uow, ctx.principal, client_id=self.model.id, load=ctx.loaders.balance.load
+        )
+        org = await ctx.loaders.organization.load(self.model.organization_id)
         return Money(amount_cents=cents, currency=org.currency if org else "usd")
 
     @strawberry.field
     async def package_credits(
         self, info: Info
     ) -> list[Annotated[PackageCredit, strawberry.lazy("carebase.schema.billing.types")]]:
-        _require_area(info, "billing")
+        ctx = info.context
+        credits = await package_ops.client_credits(
+            ctx.uow, ctx.principal, client_id=self.model.id, load=ctx.loaders.credits.load
+        )
         from carebase.schema.billing.types import PackageCredit
 
-        credits = await info.context.loaders.credits.load(self.model.id)
         result = []
         for type_id, remaining in credits:
-            kind = await info.context.loaders.appointment_type.load(type_id)
+            kind = await ctx.loaders.appointment_type.load(type_id)
             if kind is not None:
                 result.append(PackageCredit.of(kind, remaining))
         return result
@@ -158,13 +169,6 @@ class Client(Node):
             return None
         found = await info.context.loaders.member.load(self.model.provider_id)
         return Member.from_model(found) if found else None
-
-
-def _require_area(info: Info, area: str) -> None:
-    """A client reads their own; a member or key needs the area's read scope too."""
-    principal = info.context.principal
-    if not principal.is_client:
-        require_member(principal, area)
 
 
 Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
@@ -198,15 +202,10 @@ async def _client_node(info: Info, key: uuid.UUID) -> Client | None:
 
 @node_resolver("Member")
 async def _member_node(info: Info, key: uuid.UUID) -> Member | None:
-    principal = info.context.principal
-    if not principal.is_authenticated:
-        return None
-    if not principal.is_client:
-        try:
-            require_member(principal, "members")
-        except DomainError:
-            return None
-    found = await info.context.loaders.member.load(key)
+    ctx = info.context
+    found = await member_ops.find_member(
+        ctx.uow, ctx.principal, member_id=key, load=ctx.loaders.member.load
+    )
     return Member.from_model(found) if found else None
 
 
@@ -283,12 +282,7 @@ class InviteMemberPayload(Payload):
 class PeopleQuery:
     @strawberry.field
     async def viewer(self, info: Info) -> Viewer | None:
-        ctx = info.context
-        principal = ctx.principal
-        if not principal.is_authenticated or principal.account_id is None:
-            return None
-        account = await ctx.uow.session.get(Account, principal.account_id)
-        return viewer_of(account)
+        return viewer_of(await session_ops.get_viewer(info.context.uow, info.context.principal))
 
     @strawberry.field
     async def clients(
@@ -310,8 +304,12 @@ class PeopleQuery:
 
     @strawberry.field
     async def client(self, info: Info, id: strawberry.ID) -> Client | None:
-        require_authenticated(info.context.principal)
-        return await _client_node(info, decode_id(id, "Client"))
+        found = await client_ops.read_client(
+            info.context.uow,
+            info.context.principal,
+            read_client_id=lambda: decode_id(id, "Client"),
+        )
+        return Client.from_model(found) if found else None
 
     @strawberry.field
     async def members(

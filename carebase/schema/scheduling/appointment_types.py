@@ -6,7 +6,6 @@ from typing import Self
 
 import strawberry
 
-from carebase.auth.policy import require_authenticated
 from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.resolvers.scheduling import appointment_types as type_ops
 from carebase.schema.common import changes_of
@@ -63,7 +62,6 @@ class UpdateAppointmentTypePayload(AppointmentTypePayload):
 
 
 async def appointment_types(info: Info) -> list[AppointmentType]:
-    require_authenticated(info.context.principal)
     rows = await type_ops.list_appointment_types(info.context.uow, info.context.principal)
     return [AppointmentType.from_model(r) for r in rows]
 

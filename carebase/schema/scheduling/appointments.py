@@ -8,7 +8,6 @@ from typing import Self
 import strawberry
 
 from carebase.models import Appointment as AppointmentModel
-from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
@@ -98,16 +97,8 @@ async def upcoming_appointments(
 
 async def appointment(info: Info, id: strawberry.ID) -> Appointment | None:
     ctx = info.context
-    row = await appointment_ops.get_appointment(
-        ctx.uow, ctx.principal, decode_id(id, "Appointment")
-    )
-    audit.record(
-        ctx.uow,
-        ctx.principal,
-        action="read",
-        resource="appointment",
-        resource_id=row.id,
-        client_id=row.client_id,
+    row = await appointment_ops.read_appointment(
+        ctx.uow, ctx.principal, appointment_id=decode_id(id, "Appointment")
     )
     return Appointment.from_model(row)
 

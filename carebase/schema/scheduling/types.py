@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from carebase.auth.policy import require_member
 from carebase.models import Appointment as AppointmentModel
 from carebase.models import AppointmentEvent as AppointmentEventModel
 from carebase.models import AppointmentStatus as AppointmentStatusModel
@@ -21,6 +20,7 @@ from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.models import ContactType as ContactTypeModel
 from carebase.models import Initiator as InitiatorModel
 from carebase.models import VideoProvider as VideoProviderModel
+from carebase.resolvers.billing import payments as payment_ops
 from carebase.resolvers.scheduling import appointment_types as type_ops
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling.video import links_for
@@ -160,12 +160,15 @@ class Appointment(Node):
     async def payments(
         self, info: Info
     ) -> list[Annotated[Payment, strawberry.lazy("carebase.schema.billing.types")]]:
+        ctx = info.context
+        rows = await payment_ops.appointment_payments(
+            ctx.uow,
+            ctx.principal,
+            appointment_id=self.model.id,
+            load=ctx.loaders.appointment_payments.load,
+        )
         from carebase.schema.billing.types import Payment
 
-        principal = info.context.principal
-        if not principal.is_client:
-            require_member(principal, "billing")
-        rows = await info.context.loaders.appointment_payments.load(self.model.id)
         return [Payment.from_model(r) for r in rows]
 
     @strawberry.field
@@ -188,11 +191,7 @@ async def _appointment_node(info: Info, key: uuid.UUID) -> Appointment | None:
 
 @node_resolver("AppointmentType")
 async def _type_node(info: Info, key: uuid.UUID) -> AppointmentType | None:
-    principal = info.context.principal
-    if not principal.is_authenticated:
-        return None
-    try:
-        found = await type_ops.get_appointment_type(info.context.uow, principal, key)
-    except Exception:
-        return None
-    return AppointmentType.from_model(found)
+    found = await type_ops.find_appointment_type(
+        info.context.uow, info.context.principal, type_id=key
+    )
+    return AppointmentType.from_model(found) if found is not None else None

@@ -7,7 +7,6 @@ from typing import Self
 
 import strawberry
 
-from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import video as video_ops
 from carebase.resolvers.scheduling.video import RoomAccess
@@ -43,7 +42,6 @@ async def join_video_call(info: Info, input: JoinVideoCallInput) -> JoinVideoCal
             ctx.principal,
             decode_id(input.appointment_id, "Appointment", field="appointmentId"),
         )
-        kind = await ctx.uow.session.get_one(AppointmentTypeModel, row.appointment_type_id)
-        return await video_ops.join_video_call(ctx.uow, ctx.principal, row, kind)
+        return await video_ops.join_video_call(ctx.uow, ctx.principal, appointment=row)
 
     return await mutate(info, JoinVideoCallPayload, op)
