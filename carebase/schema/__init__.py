@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import cast
 
 import strawberry
 from graphql import GraphQLError
@@ -23,46 +22,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from carebase.errors import DomainError, invalid
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
-from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
+from carebase.schema.nodes import NodeQuery
 from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
-from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
 PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)
-
-
-@strawberry.type
-class NodeQuery:
-    @strawberry.field
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await _resolve_node(info, id)
-
-    @strawberry.field
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > 100:
-            raise invalid("At most 100 ids", "ids")
-        return [await _resolve_node(info, i) for i in ids]
-
-
-async def _resolve_node(info: Info, global_id: str) -> Node | None:
-    try:
-        type_name, key = parse_global_id(global_id)
-    except DomainError:
-        return None
-    resolver = NODE_RESOLVERS.get(type_name)
-    if resolver is None:
-        return None
-    return cast(Node | None, await resolver(info, key))
 
 
 Query = merge_types(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -42,19 +42,6 @@ def decode_optional_id(value: str | None, *types: str, field: str) -> uuid.UUID 
 @strawberry.interface(description="An object with a global id")
 class Node:
     id: strawberry.ID
-
-
-# node(id:) dispatch: type name -> loader answering None when the caller may not read it
-NodeResolver = Callable[[Any, uuid.UUID], Awaitable[Any | None]]
-NODE_RESOLVERS: dict[str, NodeResolver] = {}
-
-
-def node_resolver(type_name: str) -> Callable[[NodeResolver], NodeResolver]:
-    def register(fn: NodeResolver) -> NodeResolver:
-        NODE_RESOLVERS[type_name] = fn
-        return fn
-
-    return register
 
 
 @strawberry.type

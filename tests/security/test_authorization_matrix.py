@@ -311,12 +311,10 @@ class NodeType:
 
     id_label: str
     area: str | None
-    resolvable: bool = True
     by_design: dict[str, str] = field(default_factory=dict)
     hole: str | None = None
 
 
-UNRESOLVABLE = "no node resolver: node(id:) answers null to every caller, the owner included"
 NODE_TYPES: dict[str, NodeType] = {
     "Organization": NodeType(
         "orgA",
@@ -340,15 +338,17 @@ NODE_TYPES: dict[str, NodeType] = {
     "Conversation": NodeType("conversation", "chat"),
     "Payment": NodeType("payment", "billing"),
     "Invoice": NodeType("invoice", "billing"),
-    "ApiKey": NodeType("apiKey", "settings", resolvable=False),
-    "OAuthClient": NodeType("oauthClient", "settings", resolvable=False),
-    "Form": NodeType("form", "forms", resolvable=False),
-    "IntakeFlow": NodeType("flow", "forms", resolvable=False),
-    "Message": NodeType("message", "chat", resolvable=False),
-    "PaymentMethod": NodeType("card", "billing", resolvable=False),
-    "Package": NodeType("package", "billing", resolvable=False),
-    "PackagePurchase": NodeType("packagePurchase", "billing", resolvable=False),
-    "AuditEvent": NodeType("auditEvent", "audit", resolvable=False),
+    "ApiKey": NodeType("apiKey", "settings"),
+    "OAuthClient": NodeType("oauthClient", "settings"),
+    "Form": NodeType("form", "forms"),
+    "IntakeFlow": NodeType("flow", "forms"),
+    "Message": NodeType("message", "chat"),
+    "PaymentMethod": NodeType("card", "billing"),
+    "Package": NodeType(
+        "package", "billing", by_design={"client2": "clients see the packages they may buy"}
+    ),
+    "PackagePurchase": NodeType("packagePurchase", "billing"),
+    "AuditEvent": NodeType("auditEvent", "audit"),
 }
 
 
@@ -808,12 +808,8 @@ async def test_node_answers_the_owner(world: World, type_name: str) -> None:
     one = await call(world.api, world.owner_a, NODE_QUERY, {"id": node_id})
     many = await call(world.api, world.owner_a, NODES_QUERY, {"ids": [node_id]})
     assert not one.get("errors") and not many.get("errors"), (one, many)
-    if spec.resolvable:
-        assert one["data"]["node"] == {"__typename": type_name, "id": node_id}
-        assert many["data"]["nodes"] == [{"__typename": type_name, "id": node_id}]
-    else:
-        # UNRESOLVABLE: give the type a node resolver and move it to the resolvable ones
-        assert one["data"]["node"] is None and many["data"]["nodes"] == [None], UNRESOLVABLE
+    assert one["data"]["node"] == {"__typename": type_name, "id": node_id}
+    assert many["data"]["nodes"] == [{"__typename": type_name, "id": node_id}]
 
 
 # --------------------------------------------------------------------------- edges

@@ -13,7 +13,7 @@ from carebase.schema.billing.types import Package, PackagePurchase, Payment
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
-from carebase.schema.relay import decode_id, to_global_id
+from carebase.schema.relay import decode_id
 
 
 @strawberry.input
@@ -57,12 +57,7 @@ class PurchasePackagePayload(Payload):
     async def from_result(cls, result: package_ops.PackageBought, info: Info) -> Self:
         purchase, payment = result.purchase, result.payment
         return cls(
-            package_purchase=PackagePurchase(
-                id=to_global_id("PackagePurchase", purchase.id),
-                package=Package.from_model(result.package),
-                payment=Payment.from_model(payment),
-                client_id=to_global_id("Client", purchase.client_id),
-            ),
+            package_purchase=PackagePurchase.of(purchase, result.package, payment),
             payment=Payment.from_model(payment),
             user_errors=decline_errors(payment),
         )

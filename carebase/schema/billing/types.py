@@ -15,16 +15,15 @@ from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.models import Invoice as InvoiceModel
 from carebase.models import InvoiceStatus as InvoiceStatusModel
 from carebase.models import Package as PackageModel
+from carebase.models import PackagePurchase as PackagePurchaseModel
 from carebase.models import Payment as PaymentModel
 from carebase.models import PaymentKind as PaymentKindModel
 from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.models import PaymentStatus as PaymentStatusModel
-from carebase.resolvers.billing import invoices as invoice_ops
-from carebase.resolvers.billing import payments as payment_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
 from carebase.schema.people.clients import Client
-from carebase.schema.relay import Node, node_resolver, to_global_id
+from carebase.schema.relay import Node, to_global_id
 from carebase.schema.scheduling.types import AppointmentType
 
 PaymentStatus = strawberry.enum(PaymentStatusModel, name="PaymentStatus")
@@ -192,6 +191,17 @@ class PackagePurchase(Node):
     payment: Payment | None
     client_id: strawberry.ID
 
+    @classmethod
+    def of(
+        cls, row: PackagePurchaseModel, package: PackageModel, payment: PaymentModel | None
+    ) -> PackagePurchase:
+        return cls(
+            id=to_global_id("PackagePurchase", row.id),
+            package=Package.from_model(package),
+            payment=Payment.from_model(payment) if payment is not None else None,
+            client_id=to_global_id("Client", row.client_id),
+        )
+
 
 @strawberry.type
 class PackageCredit:
@@ -201,21 +211,3 @@ class PackageCredit:
     @classmethod
     def of(cls, kind: AppointmentTypeModel, remaining: int) -> PackageCredit:
         return cls(appointment_type=AppointmentType.from_model(kind), remaining=remaining)
-
-
-@node_resolver("Payment")
-async def _payment_node(info: Info, key: uuid.UUID) -> Payment | None:
-    try:
-        row = await payment_ops.get_payment(info.context.uow, info.context.principal, key)
-    except Exception:
-        return None
-    return Payment.from_model(row)
-
-
-@node_resolver("Invoice")
-async def _invoice_node(info: Info, key: uuid.UUID) -> Invoice | None:
-    try:
-        row = await invoice_ops.get_invoice(info.context.uow, info.context.principal, key)
-    except Exception:
-        return None
-    return Invoice.from_model(row)

@@ -25,7 +25,6 @@ from carebase.schema.relay import (
     Node,
     decode_id,
     decode_optional_id,
-    node_resolver,
     to_global_id,
 )
 from carebase.schema.scheduling.types import Appointment
@@ -96,15 +95,6 @@ class Conversation(Node):
             page=page_request(first, after),
         )
         return Connection.from_page(page, Message.from_model)
-
-
-@node_resolver("Conversation")
-async def _conversation_node(info: Info, key: uuid.UUID) -> Conversation | None:
-    try:
-        row = await chat_ops.get_conversation(info.context.uow, info.context.principal, key)
-    except Exception:
-        return None
-    return Conversation.from_model(row)
 
 
 @strawberry.input

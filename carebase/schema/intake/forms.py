@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Self
 
 import strawberry
@@ -26,7 +25,6 @@ from carebase.schema.relay import (
     Node,
     decode_id,
     decode_optional_id,
-    node_resolver,
     to_global_id,
 )
 
@@ -87,7 +85,7 @@ class IntakeFlow(Node):
         return [item.form for item in self.items]
 
 
-async def _flow(info: Info, flow: IntakeFlowModel) -> IntakeFlow:
+async def intake_flow_of(info: Info, flow: IntakeFlowModel) -> IntakeFlow:
     items = await intake_ops.flow_items(info.context.uow, flow)
     return IntakeFlow(
         id=to_global_id("IntakeFlow", flow.id),
@@ -138,15 +136,6 @@ class FormRequest(Node):
             return None
         account = await info.context.loaders.account.load(self.model.filled_by_id)
         return person_of(account)
-
-
-@node_resolver("FormRequest")
-async def _request_node(info: Info, key: uuid.UUID) -> FormRequest | None:
-    try:
-        row = await intake_ops.get_form_request(info.context.uow, info.context.principal, key)
-    except Exception:
-        return None
-    return FormRequest.from_model(row)
 
 
 @strawberry.input
@@ -253,7 +242,7 @@ class CreateIntakeFlowPayload(Payload):
 
     @classmethod
     async def from_result(cls, result: IntakeFlowModel, info: Info) -> Self:
-        return cls(intake_flow=await _flow(info, result))
+        return cls(intake_flow=await intake_flow_of(info, result))
 
 
 @strawberry.type
@@ -329,7 +318,7 @@ class IntakeQuery:
         flow = await intake_ops.get_flow(
             info.context.uow, info.context.principal, decode_id(id, "IntakeFlow")
         )
-        return await _flow(info, flow)
+        return await intake_flow_of(info, flow)
 
 
 @strawberry.type

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 from typing import Self
 
@@ -21,7 +20,7 @@ from carebase.schema.common import Money, changes_of, money_or_none
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
-from carebase.schema.relay import Connection, Node, decode_id, node_resolver, to_global_id
+from carebase.schema.relay import Connection, Node, decode_id, to_global_id
 
 IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
 
@@ -98,14 +97,6 @@ class Organization(Node):
             intake_reminder_enabled=org.intake_reminder_enabled,
             intake_reminder_offset_minutes=org.intake_reminder_offset_minutes,
         )
-
-
-@node_resolver("Organization")
-async def _organization_node(info: Info, key: uuid.UUID) -> Organization | None:
-    found = await org_ops.find_organization(
-        info.context.uow, info.context.principal, organization_id=key
-    )
-    return Organization.from_model(found) if found is not None else None
 
 
 @strawberry.type

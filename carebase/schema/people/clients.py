@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -27,7 +26,6 @@ from carebase.schema.relay import (
     Node,
     decode_id,
     decode_optional_id,
-    node_resolver,
     to_global_id,
 )
 
@@ -192,21 +190,6 @@ def person_of(account: Account | None) -> Member | Client | None:
     if account.role is RoleModel.CLIENT:
         return Client.from_model(account)
     return Member.from_model(account)
-
-
-@node_resolver("Client")
-async def _client_node(info: Info, key: uuid.UUID) -> Client | None:
-    found = await client_ops.find_client(info.context.uow, info.context.principal, key)
-    return Client.from_model(found) if found else None
-
-
-@node_resolver("Member")
-async def _member_node(info: Info, key: uuid.UUID) -> Member | None:
-    ctx = info.context
-    found = await member_ops.find_member(
-        ctx.uow, ctx.principal, member_id=key, load=ctx.loaders.member.load
-    )
-    return Member.from_model(found) if found else None
 
 
 @strawberry.input

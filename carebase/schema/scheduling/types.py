@@ -7,7 +7,6 @@ and import them from here.
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,13 +20,11 @@ from carebase.models import ContactType as ContactTypeModel
 from carebase.models import Initiator as InitiatorModel
 from carebase.models import VideoProvider as VideoProviderModel
 from carebase.resolvers.billing import payments as payment_ops
-from carebase.resolvers.scheduling import appointment_types as type_ops
-from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling.video import links_for
 from carebase.schema.common import Money, money_or_none
 from carebase.schema.context import Info
 from carebase.schema.people.clients import Client, Member
-from carebase.schema.relay import Node, node_resolver, to_global_id
+from carebase.schema.relay import Node, to_global_id
 
 if TYPE_CHECKING:
     # billing shows appointment types (packages) and scheduling shows payments: a real
@@ -181,17 +178,3 @@ class Appointment(Node):
         if links is None:
             return None
         return VideoLinks(client_join_url=links.client_join_url, host_url=links.host_url)
-
-
-@node_resolver("Appointment")
-async def _appointment_node(info: Info, key: uuid.UUID) -> Appointment | None:
-    found = await appointment_ops.find_appointment(info.context.uow, info.context.principal, key)
-    return Appointment.from_model(found) if found else None
-
-
-@node_resolver("AppointmentType")
-async def _type_node(info: Info, key: uuid.UUID) -> AppointmentType | None:
-    found = await type_ops.find_appointment_type(
-        info.context.uow, info.context.principal, type_id=key
-    )
-    return AppointmentType.from_model(found) if found is not None else None
