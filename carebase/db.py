@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.base import Executable
 
 from carebase.clock import Clock, SystemClock
@@ -33,17 +32,20 @@ from carebase.models.base import Base
 log = logging.getLogger(__name__)
 
 WRITE_OPTION = "carebase_write"
+READ_OPTION = "carebase_read"
 
 
 def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
     # a database error's text leaves out its bound values (emails, names, notes), since
     # an unexpected error is logged with its traceback
     if settings.is_sqlite:
+        # pooled: a request reuses a connection (and its PRAGMAs) instead of opening one
         engine = create_async_engine(
             settings.database_url,
             hide_parameters=True,
             connect_args={"timeout": 30},
-            poolclass=NullPool if ":memory:" not in settings.database_url else None,
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
         _configure_sqlite(engine)
         return engine
@@ -61,6 +63,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     A unit of work that will write begins with ``BEGIN IMMEDIATE``: it waits for the write
     lock up front (busy timeout), instead of failing when a read lock cannot be upgraded.
+    A reading unit (``unit_of_work(reads=True)``) begins a plain deferred transaction with
+    the connection set ``query_only``: reads never queue behind each other, and a write
+    slipped into one fails at once in every test instead of, rarely, under contention.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -75,8 +80,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        # set at every begin, as a pooled connection keeps the last unit's (a PRAGMA that
+        # touches no file: microseconds)
+        read_only = "ON" if options.get(READ_OPTION) else "OFF"
+        conn.exec_driver_sql(f"PRAGMA query_only={read_only}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
 class SerialSession(AsyncSession):
@@ -248,17 +257,30 @@ class Database:
         self.dispatch: Dispatcher = dispatch or (lambda jobs: None)
 
     @asynccontextmanager
-    async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(
+        self, *, write: bool = False, reads: bool = False
+    ) -> AsyncIterator[UnitOfWork]:
+        """``write``: the unit writes (SQLite takes its write lock first). ``reads``: it only
+        reads; on SQLite its audit rows are written once the reads are done, in one short
+        write transaction of their own, before the unit returns (nothing read unaudited)."""
         async with self.sessionmaker() as session:
             uow = UnitOfWork(
                 session=session, settings=self.settings, hooks=self.hooks, clock=self.clock
             )
+            apart = reads and not write and self.settings.is_sqlite
             if write:
                 await uow.begin_write()
+            elif apart:
+                await session.connection(execution_options={READ_OPTION: True})
             try:
                 yield uow
-                await flush_audit(uow)
+                if not apart:
+                    await flush_audit(uow)
                 await session.commit()
+                if apart and uow.audit_rows:
+                    await uow.begin_write()
+                    await flush_audit(uow)
+                    await session.commit()
             except BaseException:
                 await session.rollback()
                 raise

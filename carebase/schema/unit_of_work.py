@@ -31,11 +31,13 @@ class UnitOfWorkExtension(SchemaExtension):
         ):
             yield
             return
-        # Reads write too (audit rows), so SQLite takes its write lock up front: upgrading a
-        # read transaction fails at once when another writer got in first. The unit of work
-        # commits even when a field failed unexpectedly: each mutation ran in its own
-        # savepoint (a failed one left nothing), and what was read must stay audited.
-        boundary = context.db.unit_of_work(write=True)
+        # A mutation takes SQLite's write lock up front (upgrading a read transaction fails
+        # at once when another writer got in first); a query reads in a plain transaction and
+        # writes its audit rows after. The unit of work commits even when a field failed
+        # unexpectedly: each mutation ran in its own savepoint (a failed one left nothing),
+        # and what was read must stay audited.
+        query = execution.operation_type is OperationType.QUERY
+        boundary = context.db.unit_of_work(write=not query, reads=query)
         try:
             uow = await boundary.__aenter__()
         except Exception as exc:
