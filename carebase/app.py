@@ -25,7 +25,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from carebase import pubsub
+from carebase import graphiql, pubsub
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.auth.principal import ANONYMOUS, Principal
@@ -68,6 +68,10 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.db = db
         self.authenticator = authenticator
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our page, its files from the package (strawberry's loads them from a CDN)."""
+        return graphiql.page()
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Credentials come in connection_init's payload; without valid ones, 4403."""
@@ -219,6 +223,7 @@ def create_app(
             ),
             Route("/healthz", healthz, methods=["GET"]),
             WebSocketRoute("/graphql", graphql),
+            *([] if settings.is_production else graphiql.routes()),
         ],
         middleware=middleware,
         lifespan=lifespan,
