@@ -44,6 +44,7 @@ from carebase.pubsub import make_pubsub
 from carebase.resolvers.reactions import build_hooks
 from carebase.schema import build_schema
 from carebase.schema.context import Context
+from carebase.schema.persisted import asks_for_persisted_query
 from carebase.webhooks import stripe_webhook
 
 log = logging.getLogger("carebase")
@@ -68,6 +69,12 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.db = db
         self.authenticator = authenticator
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # Apollo's GET of a persisted query carries no `query` either
+        if asks_for_persisted_query(request.query_params):
+            return False
+        return super().should_render_graphql_ide(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Credentials come in connection_init's payload; without valid ones, 4403."""

@@ -34,6 +34,7 @@ from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
+from carebase.schema.persisted import PersistedDocuments, PersistedQueries
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
@@ -115,7 +116,9 @@ class CarebaseSchema(strawberry.Schema):
 
 def build_schema(*, production: bool) -> strawberry.Schema:
     rules = PRODUCTION_RULES if production else ()
+    documents = PersistedDocuments()  # this schema's (this process's) view of the store
     extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: PersistedQueries(documents),
         UnitOfWorkExtension,
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: AddValidationRules(list(rules)),
