@@ -206,6 +206,15 @@ async def test_only_documents_that_pass_validation_and_the_limits_are_stored(
     assert_not_found(await post(http, sha(costly), token=practice.owner_token))
 
 
+async def test_a_document_too_long_for_the_parse_cache_is_run_but_not_stored(
+    http: httpx.AsyncClient, practice: Practice
+) -> None:
+    padded = "# " + "x" * 40_000 + "\n" + fresh_query()
+    ran = await post(http, sha(padded), padded, token=practice.owner_token)
+    assert ran["data"]["viewer"]["name"] == "Olive Owner"
+    assert_not_found(await post(http, sha(padded), token=practice.owner_token))
+
+
 async def test_a_persisted_document_meets_the_same_limits_and_parse_cache(
     http: httpx.AsyncClient, practice: Practice
 ) -> None:
