@@ -1,12 +1,12 @@
 """Registered documents: every operation in ``gql/operations/**`` with the fragments it uses.
 
-Each operation, with the fragments it spreads (transitively, in the order they are first
-spread), is printed once with graphql-core's ``print_ast`` as one document; its sha256 is
-the id a client sends under ``extensions.persistedQuery``. ``carebase export-operations``
-writes the manifest (``gql/operations/manifest.json``, checked in, diffed in CI); the
-package ships it as ``carebase/schema/operations_manifest.json`` (a link to that file in a
-checkout, a copy in a built package), so registered documents are known from the start,
-without any row in the persisted-queries table.
+Each operation, with the fragments it spreads (transitively, breadth first, each once), is
+printed once with graphql-core's ``print_ast`` as one document; its sha256 is the id a client
+sends under ``extensions.persistedQuery``. ``carebase export-operations`` writes the manifest
+(``gql/operations/manifest.json``, checked in, diffed in CI); the package ships it as
+``carebase/schema/operations_manifest.json`` (a link to that file in a checkout, a copy in a
+built package), so registered documents are known from the start, without any row in the
+persisted-queries table.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def sha256_of(document: str) -> str:
 
 
 def _spreads(selection_set: SelectionSetNode | None) -> list[str]:
-    """Fragment names spread in a selection set, in document order, nested ones included."""
+    """Fragment names spread in a selection set and the sets nested in it, level by level."""
     names: list[str] = []
     pending = [selection_set] if selection_set else []
     while pending:
