@@ -44,6 +44,7 @@ from carebase.pubsub import make_pubsub
 from carebase.resolvers.reactions import build_hooks
 from carebase.schema import build_schema
 from carebase.schema.context import Context
+from carebase.schema.persisted import asks_for_persisted_query
 from carebase.webhooks import stripe_webhook
 
 log = logging.getLogger("carebase")
@@ -72,6 +73,12 @@ class CarebaseGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our page, its files from the package (strawberry's loads them from a CDN)."""
         return graphiql.page()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # Apollo's GET of a persisted query carries no `query` either
+        if asks_for_persisted_query(request.query_params):
+            return False
+        return super().should_render_graphql_ide(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Credentials come in connection_init's payload; without valid ones, 4403."""

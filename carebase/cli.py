@@ -1,4 +1,4 @@
-"""carebase serve | worker | scheduler | migrate | seed | export-schema"""
+"""carebase serve | worker | scheduler | migrate | seed | export-schema | export-operations"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from carebase import logs
 from carebase.config import Settings, SettingsError
@@ -127,6 +128,17 @@ def export_schema(args: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+def export_operations(args: argparse.Namespace) -> None:
+    from graphql import GraphQLError
+
+    from carebase.schema.manifest import ManifestError, build_manifest, render_manifest
+
+    try:
+        sys.stdout.write(render_manifest(build_manifest(Path(args.directory))))
+    except (ManifestError, GraphQLError, OSError) as exc:
+        sys.exit(f"carebase export-operations: {exc}")
+
+
 def main(argv: list[str] | None = None) -> None:
     logs.configure()
     parser = argparse.ArgumentParser(prog="carebase", description=__doc__)
@@ -150,6 +162,12 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=export_schema
     )
+    p = commands.add_parser(
+        "export-operations",
+        help="print the manifest of registered documents (gql/operations/manifest.json)",
+    )
+    p.add_argument("directory", nargs="?", default="gql/operations")
+    p.set_defaults(func=export_operations)
     args = parser.parse_args(argv)
     args.func(args)
 

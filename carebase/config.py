@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     request_head_timeout_seconds: float = Field(10.0, ge=0.1)
     request_body_timeout_seconds: float = Field(30.0, ge=0.1)
     max_concurrency: int = Field(1000, ge=1)
+    # documents kept for automatic persisted queries (least recently used out)
+    persisted_queries_max: int = Field(10_000, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -52,6 +52,7 @@ from carebase.models.intake import (
     IntakeFlow,
     QuestionType,
 )
+from carebase.models.persisted_queries import PersistedQuery
 from carebase.models.scheduling import (
     LIVE_STATUSES,
     Appointment,
@@ -116,6 +117,7 @@ __all__ = [
     "PaymentKind",
     "PaymentMethod",
     "PaymentStatus",
+    "PersistedQuery",
     "QuestionType",
     "RateLimitHit",
     "RefreshToken",

@@ -32,6 +32,7 @@ from carebase.schema.nodes import NodeQuery
 from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
+from carebase.schema.persisted import PersistedDocuments, PersistedQueries
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
@@ -88,7 +89,9 @@ class CarebaseSchema(strawberry.Schema):
 
 def build_schema(*, production: bool) -> strawberry.Schema:
     rules = PRODUCTION_RULES if production else ()
+    documents = PersistedDocuments()  # this schema's (this process's) view of the store
     extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: PersistedQueries(documents),
         UnitOfWorkExtension,
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: AddValidationRules(list(rules)),
