@@ -27,6 +27,7 @@ from carebase.errors import DomainError, invalid
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.context import Info
+from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeMutation, IntakeQuery
@@ -122,6 +123,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         BoundedParserCache,
         LimitsThenValidation,
         CostLimit,
+        CredentialGate,
         IntakeGateExtension,
         CarebaseErrors,
     ]
