@@ -36,6 +36,7 @@ from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQu
 from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
+from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
@@ -118,6 +119,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     rules = PRODUCTION_RULES if production else ()
     extensions: list[Callable[[], SchemaExtension]] = [
         UnitOfWorkExtension,
+        RetryAfter,
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: AddValidationRules(list(rules)),
         BoundedParserCache,
