@@ -3,6 +3,8 @@ under application/graphql-response+json, and the transport's refusals keep their
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -206,3 +208,19 @@ async def test_graphiql_still_answers_a_browser(http: httpx.AsyncClient) -> None
     response = await http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_bad_requests_are_not_logged_as_errors(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for body in BAD_PARAMETERS.values():
+        await http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    for case in REQUEST_ERRORS.values():
+        await post(http, case)
+    await post(http, {"query": "{ __typename }"}, "text/html")
+    await http.get("/graphql", params={"query": "mutation { logOut { success } }"})
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # each refused document is one INFO line with its kind
+    expected = [r.getMessage() for r in caplog.records if r.name == "carebase.graphql"]
+    assert any("GRAPHQL_PARSE_FAILED" in line for line in expected)
