@@ -4,10 +4,13 @@ under application/graphql-response+json, and the transport's refusals keep their
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
 
+from carebase.app import create_app
+from carebase.config import Settings
 from carebase.http_media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 
 APOLLO_ACCEPT = "application/graphql-response+json,application/json;q=0.9"
@@ -224,3 +227,21 @@ async def test_bad_requests_are_not_logged_as_errors(
     # each refused document is one INFO line with its kind
     expected = [r.getMessage() for r in caplog.records if r.name == "carebase.graphql"]
     assert any("GRAPHQL_PARSE_FAILED" in line for line in expected)
+
+
+async def test_a_server_failure_before_execution_is_a_5xx_without_data(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The unit of work cannot open (its database is gone): no data entry, so not a 2xx."""
+    broken = settings.replace(database_url=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
+    app = create_app(broken, run_jobs_in_process=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://carebase.test") as http:
+        new = await post(http, {"query": "{ __typename }"})
+        legacy = await post(http, {"query": "{ __typename }"}, JSON)
+    await app.state.db.dispose()
+    assert new.status_code == 500
+    assert "data" not in new.json()
+    assert new.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert legacy.status_code == 200
+    assert legacy.json()["data"] is None
