@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 
 
@@ -41,7 +42,12 @@ class DomainError(Exception):
     """An expected failure: becomes a ``userError`` in a mutation, a coded error on a field."""
 
     def __init__(
-        self, code: ErrorCode, message: str, field: Sequence[str] | str | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        field: Sequence[str] | str | None = None,
+        *,
+        retry_after_seconds: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -49,12 +55,22 @@ class DomainError(Exception):
         if isinstance(field, str):
             field = [field]
         self.field: list[str] | None = list(field) if field is not None else None
+        # RATE_LIMITED: how long until the same attempt may succeed
+        self.retry_after_seconds = retry_after_seconds
 
     @property
     def extensions(self) -> dict[str, object]:
         """graphql-core copies an original error's ``extensions`` onto the GraphQL error, so a
         field's coded failure carries ``extensions.code`` without any post-processing."""
+        if self.retry_after_seconds is not None:
+            return {"code": self.code.value, "retryAfterSeconds": self.retry_after_seconds}
         return {"code": self.code.value}
+
+
+def rate_limited(message: str, retry_after_seconds: float) -> DomainError:
+    """RATE_LIMITED with the wait in whole seconds, rounded up (never below 0)."""
+    wait = max(0, math.ceil(retry_after_seconds))
+    return DomainError(ErrorCode.RATE_LIMITED, message, retry_after_seconds=wait)
 
 
 def invalid(message: str, field: Sequence[str] | str | None = None) -> DomainError:

@@ -31,6 +31,27 @@ def unauthenticated_for(principal: Principal) -> DomainError:
     return unauthenticated()
 
 
+def refuse_rejected(principal: Principal) -> None:
+    """A credential was presented and not accepted (invalid, expired, revoked): the answer is
+    UNAUTHENTICATED, never what a caller without credentials would get."""
+    if principal.rejected:
+        raise unauthenticated_for(principal)
+
+
+def require_publishable(principal: Principal, message: str) -> None:
+    """The widget's operations: without any credential, UNAUTHENTICATED (as for a wrong key);
+    another kind of credential is FORBIDDEN."""
+    if principal.kind == "publishable" and principal.organization_id is not None:
+        return
+    if not principal.is_authenticated:
+        raise (
+            unauthenticated_for(principal)
+            if principal.rejected
+            else DomainError(ErrorCode.UNAUTHENTICATED, message)
+        )
+    raise forbidden(message)
+
+
 def require_member(principal: Principal, area: str, *, write: bool = False) -> None:
     """A member of the organization, with the area's scope; managers only for manager areas."""
     require_authenticated(principal)

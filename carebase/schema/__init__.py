@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
+from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeMutation, IntakeQuery
@@ -33,6 +34,7 @@ from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQu
 from carebase.schema.parsing import BoundedParserCache
 from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
 from carebase.schema.persisted import PersistedDocuments, PersistedQueries
+from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
@@ -93,11 +95,13 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: PersistedQueries(documents),
         UnitOfWorkExtension,
+        RetryAfter,
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: AddValidationRules(list(rules)),
         BoundedParserCache,
         LimitsThenValidation,
         CostLimit,
+        CredentialGate,
         IntakeGateExtension,
         CarebaseErrors,
     ]

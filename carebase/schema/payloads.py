@@ -24,6 +24,7 @@ from carebase.resolvers.intake.requests import intake_required
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.gate import OPEN_MUTATIONS, portal_closed
+from carebase.schema.retry_after import note_refusal
 
 Outcome = TypeVar("Outcome")
 Outcome_contra = TypeVar("Outcome_contra", contravariant=True)
@@ -65,5 +66,6 @@ async def mutate(
         async with info.context.uow.savepoint():
             result = await operation()
     except DomainError as error:
+        note_refusal(info, error)
         return payload(user_errors=[UserError.from_domain(error)])
     return await payload.from_result(result, info)

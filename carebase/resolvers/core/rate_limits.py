@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from carebase.db import UnitOfWork
-from carebase.errors import DomainError, ErrorCode
+from carebase.errors import rate_limited
 from carebase.models import RateLimitHit
 
 
@@ -26,7 +27,7 @@ async def hit(
     probe without limit."""
     used = await count(uow, key, window)
     if used >= limit:
-        raise DomainError(ErrorCode.RATE_LIMITED, message)
+        raise rate_limited(message, await free_in(uow, key, window, limit))
     row = RateLimitHit(key=key)
     uow.session.add(row)
     if count_failures:
@@ -51,3 +52,37 @@ async def allow(uow: UnitOfWork, key: str, *, limit: int, window: timedelta) -> 
         return False
     uow.session.add(RateLimitHit(key=key))
     return True
+
+
+async def free_in(uow: UnitOfWork, key: str, window: timedelta, limit: int) -> float:
+    """Seconds until fewer than ``limit`` uses of ``key`` fall within ``window``."""
+    return await seconds_until_below(
+        uow,
+        select(RateLimitHit.created_at).where(
+            RateLimitHit.key == key, RateLimitHit.created_at > uow.now() - window
+        ),
+        RateLimitHit.created_at,
+        window,
+        limit,
+    )
+
+
+async def seconds_until_below(
+    uow: UnitOfWork, stmt: Select[Any], created_at: Any, window: timedelta, limit: int
+) -> float:
+    """For rows of ``stmt`` (their times in the window): seconds until fewer than ``limit``
+    remain, that is until the oldest ``count - limit + 1`` of them have aged out."""
+    used = (
+        await uow.session.execute(select(func.count()).select_from(stmt.subquery()))
+    ).scalar_one()
+    if used < limit:
+        return 0.0
+    freeing = (
+        await uow.session.execute(stmt.order_by(created_at).offset(used - limit).limit(1))
+    ).scalar_one()
+    return (_aware(freeing) + window - uow.now()).total_seconds()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; they are stored in UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -17,7 +17,7 @@ from carebase.auth.policy import require_authenticated
 from carebase.auth.principal import Principal
 from carebase.auth.tokens import TokenSigner, hash_secret, random_token
 from carebase.db import UnitOfWork
-from carebase.errors import DomainError, ErrorCode, forbidden
+from carebase.errors import DomainError, ErrorCode, forbidden, rate_limited
 from carebase.models import (
     Account,
     AuthSession,
@@ -122,7 +122,8 @@ def refuse_repeated_log_in(uow: UnitOfWork, *, email: str, ip: str | None) -> No
     """A second ``logIn`` in one request (aliases): refused without looking at the password,
     and counted as a failed attempt, so aliases cannot multiply the attempts of one request."""
     _count_failure(uow, email.strip().lower(), ip)
-    raise DomainError(ErrorCode.RATE_LIMITED, "Only one logIn per request")
+    # the next request may try at once (this attempt counted as a failure)
+    raise rate_limited("Only one logIn per request", 0)
 
 
 def _count_failure(uow: UnitOfWork, email: str, ip: str | None) -> None:
@@ -172,22 +173,32 @@ async def _check_throttle(uow: UnitOfWork, email: str, ip: str | None) -> None:
     if ip is not None and (
         await rate_limits.count(uow, _address_key(ip), window) >= settings.login_max_per_address
     ):
-        raise DomainError(
-            ErrorCode.RATE_LIMITED, "Too many failed log-ins from this address; try again later"
+        raise rate_limited(
+            "Too many failed log-ins from this address; try again later",
+            await rate_limits.free_in(
+                uow, _address_key(ip), window, settings.login_max_per_address
+            ),
         )
+    from_here = LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip
     here, last_here = (
         await uow.session.execute(
             select(func.count(), func.max(LoginAttempt.created_at)).where(
-                LoginAttempt.email == email,
-                LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip,
-                LoginAttempt.created_at > since,
+                LoginAttempt.email == email, from_here, LoginAttempt.created_at > since
             )
         )
     ).one()
     if here >= settings.login_max_failures:
-        raise DomainError(
-            ErrorCode.RATE_LIMITED,
+        raise rate_limited(
             "Too many failed log-ins for this email from this address; try again later",
+            await rate_limits.seconds_until_below(
+                uow,
+                select(LoginAttempt.created_at).where(
+                    LoginAttempt.email == email, from_here, LoginAttempt.created_at > since
+                ),
+                LoginAttempt.created_at,
+                window,
+                settings.login_max_failures,
+            ),
         )
     if last_here is None:
         return  # this address has not failed for this email lately: never slowed
@@ -205,9 +216,8 @@ async def _check_throttle(uow: UnitOfWork, email: str, ip: str | None) -> None:
     ).scalar_one()
     if everywhere < settings.login_max_failures or await _known_address(uow, email, ip):
         return
-    raise DomainError(
-        ErrorCode.RATE_LIMITED,
-        f"Too many failed log-ins for this email; try again in {math.ceil(wait)} seconds",
+    raise rate_limited(
+        f"Too many failed log-ins for this email; try again in {math.ceil(wait)} seconds", wait
     )
 
 

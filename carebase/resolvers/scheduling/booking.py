@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.policy import (
+    require_authenticated,
+    require_member,
+    require_publishable,
+    scoped,
+)
 from carebase.auth.principal import Principal
 from carebase.auth.tokens import hash_secret, random_token
 from carebase.db import UnitOfWork
@@ -338,9 +343,9 @@ async def book_appointment_public(
     client: PublicClient,
     idempotency_key: str | None = None,
 ) -> Appointment:
-    if principal.kind != "publishable" or principal.organization_id is None:
-        raise forbidden("The widget books with the practice's publishable key")
+    require_publishable(principal, "The widget books with the practice's publishable key")
     org_key = principal.organization_id
+    assert org_key is not None
     request = {
         "type": str(type_id),
         "provider": str(provider_id),

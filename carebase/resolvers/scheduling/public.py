@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from carebase.auth.policy import require_publishable
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
-from carebase.errors import forbidden
 from carebase.models import Account, AppointmentType, Availability, Organization, Role
 from carebase.resolvers.scheduling.appointment_types import bookable_types
+
+PUBLISHABLE_KEY_REQUIRED = "Send the practice's publishable key"
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class BookingProfile:
 
 async def booking_profile(uow: UnitOfWork, principal: Principal) -> BookingProfile:
     if principal.organization_id is None:
-        raise forbidden("Send the practice's publishable key")
+        # any caller of the organization may read it; without credentials, ask for the key
+        require_publishable(principal, PUBLISHABLE_KEY_REQUIRED)
     org = await uow.session.get_one(Organization, principal.organization_id)
     types = await bookable_types(uow, org.id)
     # providers who take bookings: those who have set their hours
