@@ -33,7 +33,7 @@ from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_name
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
-from carebase.resolvers.core.pagination import Load, Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Order, Page, PageRequest, asc, paginate
 from carebase.resolvers.intake.forms import (
     Answer,
     form_incomplete,
@@ -352,6 +352,16 @@ class FormRequestFilter:
     status: FormRequestStatus | None = None
 
 
+# oldest first, a flow's forms in its order; cursors carry these values
+REQUEST_ORDER = Order(
+    "form_requests", asc(FormRequest.created_at), asc(FormRequest.position), asc(FormRequest.id)
+)
+
+
+def request_key(r: FormRequest) -> tuple[Any, ...]:
+    return (r.created_at, r.position, r.id)
+
+
 async def list_form_requests(
     uow: UnitOfWork, principal: Principal, *, filter: FormRequestFilter, page: PageRequest
 ) -> Page[FormRequest]:
@@ -363,8 +373,7 @@ async def list_form_requests(
         stmt = stmt.where(FormRequest.client_id == filter.client_id)
     if filter.status:
         stmt = stmt.where(FormRequest.status == filter.status)
-    stmt = stmt.order_by(FormRequest.created_at, FormRequest.position, FormRequest.id)
-    result = await paginate(uow, stmt, page)
+    result = await paginate(uow, stmt, page, REQUEST_ORDER)
     for r in result.items:
         audit.record(
             uow,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.policy import require_authenticated, require_member, require_reader, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid, not_found
@@ -27,7 +27,16 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.idempotency import run_idempotent
-from carebase.resolvers.core.pagination import Page, PageRequest, grouped, paginate
+from carebase.resolvers.core.pagination import (
+    Load,
+    Order,
+    Page,
+    PageRequest,
+    asc,
+    grouped,
+    in_order,
+    paginate,
+)
 from carebase.resolvers.scheduling.availability import slot_context
 from carebase.resolvers.scheduling.booking import _check_start, check_time, save_times
 from carebase.resolvers.scheduling.events import (
@@ -345,6 +354,9 @@ class AppointmentFilter:
     end: datetime | None = None
     provider_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
+
+
+BY_START = Order("appointments", asc(Appointment.starts_at), asc(Appointment.id))
 
 
 async def list_appointments(

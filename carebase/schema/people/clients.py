@@ -110,7 +110,9 @@ class Client(Node):
         )
         from carebase.schema.intake.forms import FormRequest
 
-        page = slice_page(rows, page_request(first, after))
+        page = slice_page(
+            rows, page_request(first, after), request_ops.REQUEST_ORDER, request_ops.request_key
+        )
         return Connection.from_page(page, FormRequest.from_model)
 
     @strawberry.field
