@@ -29,11 +29,16 @@ from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.context import Info
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
-from carebase.schema.intake import IntakeMutation, IntakeQuery
+from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
-from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
+from carebase.schema.people import (
+    InvitationMutation,
+    PeopleMutation,
+    PeopleQuery,
+    SessionMutation,
+)
 from carebase.schema.relay import NODE_RESOLVERS, Node, parse_global_id
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
@@ -73,6 +78,7 @@ Query = merge_types(
         OrganizationQuery,
         SchedulingQuery,
         IntakeQuery,
+        IntakeCatalogQuery,
         ChatQuery,
         BillingQuery,
         AuditQuery,
@@ -83,6 +89,7 @@ Mutation = merge_types(
     (
         SessionMutation,
         PeopleMutation,
+        InvitationMutation,
         OrganizationMutation,
         SchedulingMutation,
         IntakeMutation,

@@ -106,7 +106,12 @@ class FlowItem:
 
 
 async def flow_items(uow: UnitOfWork, flow: IntakeFlow) -> list[FlowItem]:
-    ids = [uuid.UUID(i["form_id"]) for i in flow.items]
+    return (await flows_items(uow, [flow]))[0]
+
+
+async def flows_items(uow: UnitOfWork, flows: Sequence[IntakeFlow]) -> list[list[FlowItem]]:
+    """Each flow's live forms in order: two queries whatever the number of flows."""
+    ids = {uuid.UUID(i["form_id"]) for flow in flows for i in flow.items}
     forms = {
         f.id: f for f in (await uow.session.execute(select(Form).where(Form.id.in_(ids)))).scalars()
     }
@@ -116,13 +121,16 @@ async def flow_items(uow: UnitOfWork, flow: IntakeFlow) -> list[FlowItem]:
             await uow.session.execute(select(FormVersion).where(FormVersion.form_id.in_(ids)))
         ).scalars()
     }
-    items = []
-    for item in flow.items:
-        form = forms.get(uuid.UUID(item["form_id"]))
-        if form is None or form.archived_at is not None:
-            continue
-        items.append(FlowItem(form, versions[(form.id, form.version)], bool(item["required"])))
-    return items
+    answer: list[list[FlowItem]] = []
+    for flow in flows:
+        items = []
+        for item in flow.items:
+            form = forms.get(uuid.UUID(item["form_id"]))
+            if form is None or form.archived_at is not None:
+                continue
+            items.append(FlowItem(form, versions[(form.id, form.version)], bool(item["required"])))
+        answer.append(items)
+    return answer
 
 
 async def request_flow(
@@ -181,7 +189,7 @@ async def request_default_flow(
     uow: UnitOfWork, principal: Principal, client: Account, org: Organization, invited: bool
 ) -> str | None:
     """When a client starts: the default flow is requested; the invitation (if one goes out
-    in the same step) carries the intake link, otherwise an email of its own does."""
+    in the same step, or later) carries the intake link."""
     flow = (
         await uow.session.execute(
             select(IntakeFlow).where(
@@ -191,10 +199,18 @@ async def request_default_flow(
     ).scalar_one_or_none()
     if flow is None or not await request_flow(uow, principal, client, flow):
         return None
-    if invited:
-        return _intake_paragraph(uow, org)
-    await _email_intake(uow, client, org)
-    return None
+    # a client not invited yet hears nothing: their invitation will carry the link
+    return _intake_paragraph(uow, org) if invited else None
+
+
+async def invitation_paragraph(uow: UnitOfWork, client: Account, org: Organization) -> str | None:
+    """The intake link for a client's invitation, while any of their forms is pending."""
+    pending = await uow.session.scalar(
+        select(func.count())
+        .select_from(FormRequest)
+        .where(FormRequest.client_id == client.id, FormRequest.status == FormRequestStatus.PENDING)
+    )
+    return _intake_paragraph(uow, org) if pending else None
 
 
 async def request_intake_flow(

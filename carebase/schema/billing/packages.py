@@ -62,6 +62,7 @@ class PurchasePackagePayload(Payload):
                 package=Package.from_model(result.package),
                 payment=Payment.from_model(payment),
                 client_id=to_global_id("Client", purchase.client_id),
+                client_key=purchase.client_id,
             ),
             payment=Payment.from_model(payment),
             user_errors=decline_errors(payment),

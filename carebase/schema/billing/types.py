@@ -21,11 +21,12 @@ from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.models import PaymentStatus as PaymentStatusModel
 from carebase.resolvers.billing import invoices as invoice_ops
 from carebase.resolvers.billing import payments as payment_ops
+from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
 from carebase.schema.people.clients import Client
 from carebase.schema.relay import Node, node_resolver, to_global_id
-from carebase.schema.scheduling.types import AppointmentType
+from carebase.schema.scheduling.types import Appointment, AppointmentType
 
 PaymentStatus = strawberry.enum(PaymentStatusModel, name="PaymentStatus")
 PaymentKind = strawberry.enum(PaymentKindModel, name="PaymentKind")
@@ -136,10 +137,24 @@ class Payment(Node):
         assert found is not None
         return Client.from_model(found)
 
-    @strawberry.field
-    def appointment_id(self) -> strawberry.ID | None:
+    def _appointment_id(self) -> strawberry.ID | None:
         value = self.model.appointment_id
         return to_global_id("Appointment", value) if value else None
+
+    appointment_id = strawberry.field(
+        resolver=_appointment_id, deprecation_reason="Use `appointment { id }`."
+    )
+
+    @strawberry.field
+    async def appointment(self, info: Info) -> Appointment | None:
+        ctx = info.context
+        row = await appointment_ops.linked_appointment(
+            ctx.uow,
+            ctx.principal,
+            appointment_id=self.model.appointment_id,
+            load=ctx.loaders.appointment.load,
+        )
+        return Appointment.from_model(row) if row else None
 
     @strawberry.field
     async def invoice(self, info: Info) -> Invoice | None:
@@ -190,7 +205,14 @@ class Package(Node):
 class PackagePurchase(Node):
     package: Package
     payment: Payment | None
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(deprecation_reason="Use `client { id }`.")
+    client_key: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client:
+        found = await info.context.loaders.client.load(self.client_key)
+        assert found is not None
+        return Client.from_model(found)
 
 
 @strawberry.type

@@ -88,7 +88,10 @@ class IntakeFlow(Node):
 
 
 async def _flow(info: Info, flow: IntakeFlowModel) -> IntakeFlow:
-    items = await intake_ops.flow_items(info.context.uow, flow)
+    return flow_of(flow, await intake_ops.flow_items(info.context.uow, flow))
+
+
+def flow_of(flow: IntakeFlowModel, items: list[intake_ops.FlowItem]) -> IntakeFlow:
     return IntakeFlow(
         id=to_global_id("IntakeFlow", flow.id),
         name=flow.name,
