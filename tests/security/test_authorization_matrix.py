@@ -514,6 +514,7 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "updateClient": Mutation("clients", _input(id=_id("clientToUpdate"), phone="+1 312 555 0199")),
     "archiveClient": Mutation("clients", _input(id=_id("clientToArchive"))),
+    "resendInvitation": Mutation("clients", _input(clientId=_id("clientToUpdate"))),
     "inviteMember": Mutation(
         "members",
         _input(name="Stan Staff", email=_fresh_email, role="STAFF"),
@@ -605,8 +606,9 @@ MUTATIONS: dict[str, Mutation] = {
     "createIntakeFlow": Mutation(
         "forms", _input(name="Matrix flow", formIds=lambda w: [w.ids["form"]])
     ),
+    # client1 has the flow pending already (asking again adds nothing): another client
     "requestIntakeFlow": Mutation(
-        "forms", _input(clientId=_id("client1"), intakeFlowId=_id("flow"))
+        "forms", _input(clientId=_id("clientToUpdate"), intakeFlowId=_id("flow"))
     ),
     "resendIntakeRequest": Mutation("forms", _input(clientId=_id("client1"))),
     "submitFormResponse": Mutation(
