@@ -26,6 +26,7 @@ from carebase.models import (
     VideoProvider,
 )
 from carebase.resolvers.core.pagination import Order, asc, desc, page_request, slice_page
+from carebase.resolvers.intake.requests import REQUEST_ORDER
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient, documents
@@ -267,6 +268,33 @@ def _cursor(payload: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
+async def test_forged_sort_values_are_invalid_input_not_an_error(
+    app: Starlette, api: GraphQLClient, practice: Practice
+) -> None:
+    """Values a database could not take (a year at the edge, a position past int32) are the
+    caller's mistake, never an unexpected error."""
+    org = key_of(practice.id)
+    async with app.state.db.unit_of_work(write=True) as uow:
+        for i in range(2):
+            await make_client(uow, organization_id=org, name=f"Client {i}")
+    data = await api.op("Clients", {"first": 1}, token=practice.owner_token)
+    _, values = json.loads(base64.urlsafe_b64decode(data["clients"]["edges"][0]["cursor"]))
+    payments_tag = Order("payments", desc(Payment.created_at), asc(Payment.id)).tag
+    requests_tag = REQUEST_ORDER.tag
+    forged = [
+        ("Payments", [payments_tag, ["0001-01-01T00:00:00+14:00", values[1]]]),
+        ("Payments", [payments_tag, ["9999-12-31T23:59:59-14:00", values[1]]]),
+        ("Payments", [payments_tag, ["2026-01-01T00:00:00", values[1]]]),  # naive
+        ("FormRequests", [requests_tag, ["2026-01-01T00:00:00+00:00", 2**40, values[1]]]),
+        ("FormRequests", [requests_tag, ["2026-01-01T00:00:00+00:00", True, values[1]]]),
+    ]
+    for name, payload in forged:
+        result = await api.raw(
+            documents()[name], {"first": 2, "after": _cursor(payload)}, token=practice.owner_token
+        )
+        assert [e["extensions"]["code"] for e in result["errors"]] == ["INVALID_INPUT"], result
+
+
 async def test_a_cursor_from_another_list_or_forged_is_invalid_input_naming_after(
     app: Starlette, api: GraphQLClient, practice: Practice
 ) -> None:
@@ -287,6 +315,9 @@ async def test_a_cursor_from_another_list_or_forged_is_invalid_input_naming_afte
         _cursor([tag, [7, values[1]]]),  # a number where the name goes
         _cursor({"o": 1}),
         _cursor([tag, [[1], values[1]]]),
+        _cursor([tag, [values[0], values[1]]])[:-2] + "!!",  # cut and garbled
+        _cursor([tag, values]) + "A" * 2000,  # longer than any of ours
+        _cursor("[" * 400 + "]" * 400),
         "not base64!",
         base64.urlsafe_b64encode(b"o:1").decode(),  # an offset cursor of old
     ]

@@ -28,6 +28,7 @@ T = TypeVar("T")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 _NOT_A_CURSOR = "after is not a cursor from this list"
+MAX_CURSOR = 1024  # ours are a few hundred characters; a longer one is not ours
 Scalar = str | int | float | bool
 _SCALARS = (str, int, float, bool)
 
@@ -86,6 +87,8 @@ def page_request(first: int | None, after: str | None) -> PageRequest:
         raise invalid(f"first must be between 0 and {MAX_PAGE}", "first")
     if not after:
         return PageRequest(first=size)
+    if len(after) > MAX_CURSOR:
+        raise invalid(_NOT_A_CURSOR, "after")
     try:
         decoded = json.loads(base64.urlsafe_b64decode(after.encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError):
@@ -122,11 +125,14 @@ def _decode_value(key: SortKey, raw: Scalar) -> Any:
     try:
         if kind is datetime and isinstance(raw, str):
             value = datetime.fromisoformat(raw)
-            if value.tzinfo is not None:
+            # a forged year near the ends would overflow when moved to UTC for the query
+            if value.tzinfo is not None and 1000 <= value.year <= 9000:
                 return value
         elif kind is uuid.UUID and isinstance(raw, str):
             return uuid.UUID(hex=raw)
-        elif isinstance(raw, kind) and not isinstance(raw, bool) and kind in (int, str):
+        elif (kind is int and type(raw) is int and -(2**31) <= raw < 2**31) or (
+            kind is str and isinstance(raw, str)
+        ):
             return raw
     except ValueError:
         pass
