@@ -31,6 +31,15 @@ class ClientCreated:
 
 
 @dataclass(frozen=True)
+class InvitationResent:
+    """An invitation goes out again; handlers may answer a paragraph for its email."""
+
+    principal: Principal
+    account: Account
+    organization: Organization
+
+
+@dataclass(frozen=True)
 class BookingRequested:
     """Before a client's booking is checked for time: a handler may refuse it (raise)."""
 
@@ -66,6 +75,7 @@ class PaymentSucceeded:
 
 Event = (
     ClientCreated
+    | InvitationResent
     | BookingRequested
     | AppointmentsBooked
     | AppointmentCancelled
@@ -126,6 +136,7 @@ __all__ = [
     "Event",
     "Hooks",
     "HooksMissing",
+    "InvitationResent",
     "PaymentSucceeded",
     "uuid",
 ]

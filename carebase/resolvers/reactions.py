@@ -16,6 +16,7 @@ from carebase.hooks import (
     BookingRequested,
     ClientCreated,
     Hooks,
+    InvitationResent,
     PaymentSucceeded,
 )
 from carebase.resolvers.billing import appointment_charges, invoices, packages
@@ -27,6 +28,11 @@ async def request_default_intake(uow: UnitOfWork, event: ClientCreated) -> str |
     return await intake.request_default_flow(
         uow, event.principal, event.client, event.organization, event.invited
     )
+
+
+async def intake_link_for_invitation(uow: UnitOfWork, event: InvitationResent) -> str | None:
+    """A client's invitation carries the intake link while forms are pending."""
+    return await intake.invitation_paragraph(uow, event.account, event.organization)
 
 
 async def intake_gate_for_booking(uow: UnitOfWork, event: BookingRequested) -> None:
@@ -64,6 +70,7 @@ async def grant_package_credits(uow: UnitOfWork, event: PaymentSucceeded) -> Non
 def build_hooks() -> Hooks:
     hooks = Hooks()
     hooks.on(ClientCreated, request_default_intake, order=10)
+    hooks.on(InvitationResent, intake_link_for_invitation, order=10)
     hooks.on(BookingRequested, intake_gate_for_booking, order=10)
     hooks.on(AppointmentsBooked, draw_package_credits, order=10)
     hooks.on(AppointmentCancelled, cancel_planned_charges, order=10)

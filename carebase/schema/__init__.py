@@ -27,12 +27,17 @@ from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
-from carebase.schema.intake import IntakeMutation, IntakeQuery
+from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.nodes import NodeQuery
 from carebase.schema.org import AuditQuery, OrganizationMutation, OrganizationQuery
 from carebase.schema.parsing import BoundedParserCache
-from carebase.schema.people import PeopleMutation, PeopleQuery, SessionMutation
+from carebase.schema.people import (
+    InvitationMutation,
+    PeopleMutation,
+    PeopleQuery,
+    SessionMutation,
+)
 from carebase.schema.persisted import PersistedDocuments, PersistedQueries
 from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
@@ -49,6 +54,7 @@ Query = merge_types(
         OrganizationQuery,
         SchedulingQuery,
         IntakeQuery,
+        IntakeCatalogQuery,
         ChatQuery,
         BillingQuery,
         AuditQuery,
@@ -59,6 +65,7 @@ Mutation = merge_types(
     (
         SessionMutation,
         PeopleMutation,
+        InvitationMutation,
         OrganizationMutation,
         SchedulingMutation,
         IntakeMutation,

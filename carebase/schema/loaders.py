@@ -11,6 +11,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.models import (
     Account,
+    Appointment,
     AppointmentEvent,
     AppointmentType,
     Form,
@@ -32,7 +33,12 @@ from carebase.resolvers.org.organizations import load_organizations
 from carebase.resolvers.people.clients import load_clients
 from carebase.resolvers.people.members import load_accounts, load_members
 from carebase.resolvers.scheduling.appointment_types import load_appointment_types
-from carebase.resolvers.scheduling.appointments import load_history
+from carebase.resolvers.scheduling.appointments import (
+    AppointmentFilter,
+    load_appointments,
+    load_history,
+)
+from carebase.resolvers.scheduling.client_appointments import load_client_appointments
 
 
 class Loaders:
@@ -51,6 +57,9 @@ class Loaders:
 
         async def appointment_types(ids: Sequence[uuid.UUID]) -> list[AppointmentType | None]:
             return await load_appointment_types(uow, principal, ids)
+
+        async def appointments(ids: Sequence[uuid.UUID]) -> list[Appointment | None]:
+            return await load_appointments(uow, principal, ids)
 
         async def history(ids: Sequence[uuid.UUID]) -> list[list[AppointmentEvent]]:
             return await load_history(uow, ids)
@@ -106,9 +115,27 @@ class Loaders:
         self.appointment_type: DataLoader[uuid.UUID, AppointmentType | None] = DataLoader(
             load_fn=appointment_types
         )
+        self.appointment: DataLoader[uuid.UUID, Appointment | None] = DataLoader(
+            load_fn=appointments
+        )
         self.history: DataLoader[uuid.UUID, list[AppointmentEvent]] = DataLoader(load_fn=history)
         self.client: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=clients)
         self.member: DataLoader[uuid.UUID, Account | None] = DataLoader(load_fn=members)
         self.organization: DataLoader[uuid.UUID, Organization | None] = DataLoader(
             load_fn=organizations
         )
+        self._client_appointments: dict[
+            AppointmentFilter, DataLoader[uuid.UUID, list[Appointment]]
+        ] = {}
+
+    def client_appointments(
+        self, filter: AppointmentFilter
+    ) -> DataLoader[uuid.UUID, list[Appointment]]:
+        """Clients' appointments under one filter: one query per filter the request uses."""
+        if filter not in self._client_appointments:
+
+            async def load(ids: Sequence[uuid.UUID]) -> list[list[Appointment]]:
+                return await load_client_appointments(self.uow, self.principal, ids, filter)
+
+            self._client_appointments[filter] = DataLoader(load_fn=load)
+        return self._client_appointments[filter]

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from carebase.errors import invalid
-from carebase.resolvers.core.pagination import Page, encode_cursor
+from carebase.resolvers.core.pagination import Page
 
 T = TypeVar("T")
 
@@ -70,14 +70,12 @@ class Connection(Generic[T]):
 
     @classmethod
     def from_nodes(cls, page: Page[Any], nodes: Iterable[T]) -> Connection[T]:
-        edges = [
-            Edge(cursor=encode_cursor(page.offset + i), node=node) for i, node in enumerate(nodes)
-        ]
+        edges = [Edge(cursor=c, node=node) for c, node in zip(page.cursors, nodes, strict=True)]
         return cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next,
-                has_previous_page=page.offset > 0,
+                has_previous_page=page.has_previous,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),

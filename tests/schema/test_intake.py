@@ -550,17 +550,24 @@ async def test_create_client_with_an_invitation_sends_one_email_with_both_links(
     assert event["actorId"] == practice.owner["id"]
 
 
-async def test_create_client_without_an_invitation_sends_the_intake_email(
+async def test_a_client_not_invited_gets_no_intake_email_until_their_invitation_carries_it(
     app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
     await default_flow(api, practice)
     client_id, email = await create_client(api, practice, invite=False)
-    [message] = await smtp.wait_for(email, subject="intake")
-    assert INTAKE_URL in body_of(message)
-    assert "token=" not in body_of(message)
-    await only_email_to(app, smtp, email)
     data = await api.op("ClientIntake", {"id": client_id}, token=practice.owner_token)
     assert len(data["client"]["pendingIntake"]) == 2
+    await jobs_settled(app)
+    assert await outbox_to(app, email) == [] and smtp.to(email) == []
+    resent = await api.op(
+        "ResendInvitation", {"input": {"clientId": client_id}}, token=practice.owner_token
+    )
+    assert resent["resendInvitation"]["userErrors"] == []
+    assert resent["resendInvitation"]["client"]["id"] == client_id
+    [invite] = await smtp.wait_for(email, subject="invited")
+    assert "https://portal.example.test/accept-invitation?token=" in body_of(invite)
+    assert INTAKE_URL in body_of(invite)
+    await only_email_to(app, smtp, email)
 
 
 async def test_no_default_flow_means_no_requests_and_no_intake_email(
@@ -814,7 +821,6 @@ async def test_another_organization_cannot_read_fill_skip_or_resend(
 ) -> None:
     flows = await default_flow(api, practice)
     client_id, email = await create_client(api, practice)
-    await smtp.wait_for(email, subject="intake")
     history, consent = await requests_of(api, practice.owner_token, client_id)
     other = await sign_up(api, "Elsewhere Clinic")
     token = other.owner_token
@@ -854,7 +860,8 @@ async def test_another_organization_cannot_read_fill_skip_or_resend(
         ("PENDING", None, None),
         ("PENDING", None, None),
     ]
-    await only_email_to(app, smtp, email)  # no resend went out
+    await jobs_settled(app)  # no resend went out (nor any intake email: not invited yet)
+    assert await outbox_to(app, email) == [] and smtp.to(email) == []
 
 
 async def test_a_client_cannot_read_or_fill_another_clients_forms(
@@ -992,8 +999,7 @@ async def test_a_new_practice_runs_intake_end_to_end(api: GraphQLClient, smtp: I
 
     # a resend sends another email (to a client who has no login yet: an invitation with it)
     third_id, third_email = await create_client(api, practice, name="Tess Third")
-    await smtp.wait_for(third_email, subject="intake")
     resent = await api.op("ResendIntakeRequest", {"input": {"clientId": third_id}}, token=owner)
     assert resent["resendIntakeRequest"]["userErrors"] == []
-    _, again = await smtp.wait_for(third_email, count=2)
-    assert INTAKE_URL in body_of(again)
+    [again] = await smtp.wait_for(third_email, count=1)
+    assert INTAKE_URL in body_of(again) and "accept-invitation?token=" in body_of(again)

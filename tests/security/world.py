@@ -344,11 +344,21 @@ async def _intake(world: World) -> None:
     )
     ids["flow"] = flow["intakeFlow"]["id"]
     world.add_markers("flow", ids["flow"], flow["intakeFlow"]["name"])
+    # a flow asked again adds no pending request: each request comes from a flow of its own
     for label in ("formRequest", "formRequestToSubmit", "formRequestToSkip"):
+        flow_id = ids["flow"]
+        if label != "formRequest":
+            other = await done(
+                api,
+                "CreateIntakeFlow",
+                {"input": {"name": f"Aldermere {label} {s}", "formIds": [forms["form"]]}},
+                token=owner,
+            )
+            flow_id = other["intakeFlow"]["id"]
         made = await done(
             api,
             "RequestIntakeFlow",
-            {"input": {"clientId": ids["client1"], "intakeFlowId": ids["flow"]}},
+            {"input": {"clientId": ids["client1"], "intakeFlowId": flow_id}},
             token=owner,
         )
         [request] = made["formRequests"]

@@ -30,7 +30,16 @@ from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
-from carebase.resolvers.core.pagination import Load, Page, PageRequest, in_order, paginate
+from carebase.resolvers.core.pagination import (
+    Load,
+    Order,
+    Page,
+    PageRequest,
+    asc,
+    desc,
+    in_order,
+    paginate,
+)
 
 
 @dataclass(frozen=True)
@@ -298,6 +307,9 @@ class InvoiceFilter:
     status: InvoiceStatus | None = None
 
 
+NEWEST_INVOICES = Order("invoices", desc(Invoice.created_at), asc(Invoice.id))
+
+
 async def list_invoices(
     uow: UnitOfWork, principal: Principal, *, filter: InvoiceFilter, page: PageRequest
 ) -> Page[Invoice]:
@@ -309,7 +321,7 @@ async def list_invoices(
         stmt = stmt.where(Invoice.client_id == filter.client_id)
     if filter.status:
         stmt = stmt.where(Invoice.status == filter.status)
-    result = await paginate(uow, stmt.order_by(Invoice.created_at.desc(), Invoice.id), page)
+    result = await paginate(uow, stmt, page, NEWEST_INVOICES)
     for invoice in result.items:
         audit.record(
             uow,

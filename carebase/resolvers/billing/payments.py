@@ -18,7 +18,7 @@ from carebase.db import UnitOfWork
 from carebase.errors import not_found
 from carebase.models import Payment, PaymentKind, PaymentStatus
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.pagination import Load, Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Order, Page, PageRequest, asc, desc, paginate
 
 
 def scoped_payments(principal: Principal) -> Select[Any]:
@@ -56,6 +56,9 @@ class PaymentFilter:
     end: datetime | None = None
 
 
+NEWEST_PAYMENTS = Order("payments", desc(Payment.created_at), asc(Payment.id))
+
+
 async def list_payments(
     uow: UnitOfWork, principal: Principal, *, filter: PaymentFilter, page: PageRequest
 ) -> Page[Payment]:
@@ -73,7 +76,7 @@ async def list_payments(
         stmt = stmt.where(Payment.created_at >= filter.start)
     if filter.end:
         stmt = stmt.where(Payment.created_at < filter.end)
-    result = await paginate(uow, stmt.order_by(Payment.created_at.desc(), Payment.id), page)
+    result = await paginate(uow, stmt, page, NEWEST_PAYMENTS)
     for p in result.items:
         audit.record(
             uow,

@@ -27,7 +27,7 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.lookups import get_client
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Order, Page, PageRequest, asc, desc, paginate
 from carebase.resolvers.scheduling.video import client_join_url
 
 MAX_BODY = 10_000
@@ -256,24 +256,22 @@ async def list_conversations(
             ConversationParticipant.account_id == principal.account_id,
             ConversationParticipant.removed_at.is_(None),
         )
-        .order_by(
-            func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(),
-            Conversation.id,
-        )
     )
-    return await paginate(uow, stmt, page)
+    activity = func.coalesce(Conversation.last_message_at, Conversation.created_at)
+    return await paginate(
+        uow, stmt, page, Order("conversations", desc(activity), asc(Conversation.id))
+    )
+
+
+NEWEST_MESSAGES = Order("messages", desc(Message.created_at), desc(Message.id))
 
 
 async def list_messages(
     uow: UnitOfWork, principal: Principal, conversation: Conversation, *, page: PageRequest
 ) -> Page[Message]:
     """Newest first; every read of messages is audited."""
-    stmt = (
-        select(Message)
-        .where(Message.conversation_id == conversation.id)
-        .order_by(Message.created_at.desc(), Message.id.desc())
-    )
-    result = await paginate(uow, stmt, page)
+    stmt = select(Message).where(Message.conversation_id == conversation.id)
+    result = await paginate(uow, stmt, page, NEWEST_MESSAGES)
     audit.record(
         uow,
         principal,

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 
 from carebase.auth.policy import (
     require_authenticated,
-    require_manager,
     require_member,
     require_reader,
     scoped,
@@ -21,7 +20,6 @@ from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from carebase.models import (
     Account,
-    Form,
     FormRequest,
     FormRequestStatus,
     FormVersion,
@@ -30,104 +28,47 @@ from carebase.models import (
     Organization,
 )
 from carebase.resolvers.core import audit
-from carebase.resolvers.core.checks import check_name
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
-from carebase.resolvers.core.pagination import Load, Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Load, Order, Page, PageRequest, asc, paginate
+from carebase.resolvers.intake.flows import flow_items, get_flow
 from carebase.resolvers.intake.forms import (
     Answer,
     form_incomplete,
-    get_form,
     missing_required,
     validate_answers,
 )
 from carebase.resolvers.people.sessions import send_invitation
 
 
-async def create_intake_flow(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    name: str,
-    form_ids: Sequence[uuid.UUID],
-    optional_form_ids: Sequence[uuid.UUID] = (),
-    is_default: bool = False,
-) -> IntakeFlow:
-    require_manager(principal, "forms")
-    if not form_ids:
-        raise invalid("A flow needs at least one form", "formIds")
-    if len(set(form_ids)) != len(form_ids):
-        raise invalid("A form appears twice", "formIds")
-    if not set(optional_form_ids) <= set(form_ids):
-        raise invalid("Optional forms must be in formIds too", "optionalFormIds")
-    for form_id in form_ids:
-        form = await get_form(uow, principal, form_id, field="formIds")
-        if form.archived_at is not None:
-            raise invalid("An archived form cannot be requested", "formIds")
-    assert principal.organization_id
-    if is_default:
-        await uow.session.execute(
-            update(IntakeFlow)
-            .where(IntakeFlow.organization_id == principal.organization_id)
-            .values(is_default=False)
+async def pending_by_form(
+    uow: UnitOfWork, client: Account, flow: IntakeFlow
+) -> dict[uuid.UUID, FormRequest]:
+    """The client's pending requests from ``flow``, by form."""
+    rows = await uow.session.execute(
+        select(FormRequest)
+        .where(
+            FormRequest.client_id == client.id,
+            FormRequest.intake_flow_id == flow.id,
+            FormRequest.status == FormRequestStatus.PENDING,
         )
-    flow = IntakeFlow(
-        organization_id=principal.organization_id,
-        name=check_name(name),
-        is_default=is_default,
-        items=[{"form_id": str(f), "required": f not in set(optional_form_ids)} for f in form_ids],
+        .order_by(FormRequest.created_at, FormRequest.position, FormRequest.id)
     )
-    uow.session.add(flow)
-    await uow.session.flush()
-    return flow
-
-
-async def get_flow(
-    uow: UnitOfWork, principal: Principal, flow_id: uuid.UUID, field: str = "id"
-) -> IntakeFlow:
-    require_member(principal, "forms")
-    found = (
-        await uow.session.execute(
-            select(IntakeFlow).where(
-                IntakeFlow.id == flow_id, IntakeFlow.organization_id == principal.organization_id
-            )
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise not_found("No such intake flow", field)
+    found: dict[uuid.UUID, FormRequest] = {}
+    for row in rows.scalars():
+        found.setdefault(row.form_id, row)
     return found
 
 
-@dataclass(frozen=True)
-class FlowItem:
-    form: Form
-    version: FormVersion
-    required: bool
-
-
-async def flow_items(uow: UnitOfWork, flow: IntakeFlow) -> list[FlowItem]:
-    ids = [uuid.UUID(i["form_id"]) for i in flow.items]
-    forms = {
-        f.id: f for f in (await uow.session.execute(select(Form).where(Form.id.in_(ids)))).scalars()
-    }
-    versions = {
-        (v.form_id, v.version): v
-        for v in (
-            await uow.session.execute(select(FormVersion).where(FormVersion.form_id.in_(ids)))
-        ).scalars()
-    }
-    items = []
-    for item in flow.items:
-        form = forms.get(uuid.UUID(item["form_id"]))
-        if form is None or form.archived_at is not None:
-            continue
-        items.append(FlowItem(form, versions[(form.id, form.version)], bool(item["required"])))
-    return items
-
-
 async def request_flow(
-    uow: UnitOfWork, principal: Principal, client: Account, flow: IntakeFlow
+    uow: UnitOfWork,
+    principal: Principal,
+    client: Account,
+    flow: IntakeFlow,
+    pending: dict[uuid.UUID, FormRequest] | None = None,
 ) -> list[FormRequest]:
+    """The flow's forms requested of the client, but for those ``pending`` already (by form)
+    from this flow: asking again never leaves a form pending twice. Answers the new ones."""
     rows = [
         FormRequest(
             organization_id=client.organization_id,
@@ -139,6 +80,7 @@ async def request_flow(
             required=item.required,
         )
         for position, item in enumerate(await flow_items(uow, flow))
+        if item.form.id not in (pending or {})
     ]
     uow.session.add_all(rows)
     await uow.session.flush()
@@ -181,7 +123,7 @@ async def request_default_flow(
     uow: UnitOfWork, principal: Principal, client: Account, org: Organization, invited: bool
 ) -> str | None:
     """When a client starts: the default flow is requested; the invitation (if one goes out
-    in the same step) carries the intake link, otherwise an email of its own does."""
+    in the same step, or later) carries the intake link."""
     flow = (
         await uow.session.execute(
             select(IntakeFlow).where(
@@ -191,10 +133,18 @@ async def request_default_flow(
     ).scalar_one_or_none()
     if flow is None or not await request_flow(uow, principal, client, flow):
         return None
-    if invited:
-        return _intake_paragraph(uow, org)
-    await _email_intake(uow, client, org)
-    return None
+    # a client not invited yet hears nothing: their invitation will carry the link
+    return _intake_paragraph(uow, org) if invited else None
+
+
+async def invitation_paragraph(uow: UnitOfWork, client: Account, org: Organization) -> str | None:
+    """The intake link for a client's invitation, while any of their forms is pending."""
+    pending = await uow.session.scalar(
+        select(func.count())
+        .select_from(FormRequest)
+        .where(FormRequest.client_id == client.id, FormRequest.status == FormRequestStatus.PENDING)
+    )
+    return _intake_paragraph(uow, org) if pending else None
 
 
 async def request_intake_flow(
@@ -203,10 +153,18 @@ async def request_intake_flow(
     require_member(principal, "forms", write=True)
     client = await get_client(uow, principal, client_id, audit_read=False)
     flow = await get_flow(uow, principal, flow_id, field="intakeFlowId")
-    rows = await request_flow(uow, principal, client, flow)
-    org = await uow.session.get_one(Organization, client.organization_id)
-    await _email_intake(uow, client, org)
-    return rows
+    pending = await pending_by_form(uow, client, flow)
+    rows = await request_flow(uow, principal, client, flow, pending)
+    if rows:  # a repeat adds nothing and sends nothing (resendIntakeRequest reminds)
+        org = await uow.session.get_one(Organization, client.organization_id)
+        await _email_intake(uow, client, org)
+    made = {r.form_id: r for r in rows}
+    # the flow's pending requests, in its order: the ones just made and those already there
+    return [
+        made.get(form_id) or pending[form_id]
+        for form_id in (uuid.UUID(i["form_id"]) for i in flow.items)
+        if form_id in made or form_id in pending
+    ]
 
 
 def _requests(principal: Principal) -> Select[Any]:
@@ -352,6 +310,16 @@ class FormRequestFilter:
     status: FormRequestStatus | None = None
 
 
+# oldest first, a flow's forms in its order; cursors carry these values
+REQUEST_ORDER = Order(
+    "form_requests", asc(FormRequest.created_at), asc(FormRequest.position), asc(FormRequest.id)
+)
+
+
+def request_key(r: FormRequest) -> tuple[Any, ...]:
+    return (r.created_at, r.position, r.id)
+
+
 async def list_form_requests(
     uow: UnitOfWork, principal: Principal, *, filter: FormRequestFilter, page: PageRequest
 ) -> Page[FormRequest]:
@@ -363,8 +331,7 @@ async def list_form_requests(
         stmt = stmt.where(FormRequest.client_id == filter.client_id)
     if filter.status:
         stmt = stmt.where(FormRequest.status == filter.status)
-    stmt = stmt.order_by(FormRequest.created_at, FormRequest.position, FormRequest.id)
-    result = await paginate(uow, stmt, page)
+    result = await paginate(uow, stmt, page, REQUEST_ORDER)
     for r in result.items:
         audit.record(
             uow,

@@ -14,7 +14,7 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.models import AuditEvent
 from carebase.resolvers.core.audit import Action
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Order, Page, PageRequest, desc, paginate
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class AuditFilter:
     resource: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+NEWEST_FIRST = Order("audit_events", desc(AuditEvent.created_at), desc(AuditEvent.id))
 
 
 async def list_audit_events(
@@ -44,5 +47,4 @@ async def list_audit_events(
         stmt = stmt.where(AuditEvent.created_at >= filter.since)
     if filter.until:
         stmt = stmt.where(AuditEvent.created_at < filter.until)
-    stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    return await paginate(uow, stmt, page)
+    return await paginate(uow, stmt, page, NEWEST_FIRST)

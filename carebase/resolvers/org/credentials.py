@@ -14,7 +14,7 @@ from carebase.db import UnitOfWork
 from carebase.errors import forbidden, not_found
 from carebase.models import ApiKey, OAuthClient
 from carebase.resolvers.core.checks import check_name
-from carebase.resolvers.core.pagination import Page, PageRequest, paginate
+from carebase.resolvers.core.pagination import Order, Page, PageRequest, asc, desc, paginate
 
 OAUTH_TOKEN_TTL = 3600
 
@@ -62,12 +62,10 @@ async def list_api_keys(
     uow: UnitOfWork, principal: Principal, *, page: PageRequest
 ) -> Page[ApiKey]:
     require_manager(principal, "settings")
-    stmt = (
-        select(ApiKey)
-        .where(ApiKey.organization_id == org_id(principal))
-        .order_by(ApiKey.created_at.desc(), ApiKey.id)
+    stmt = select(ApiKey).where(ApiKey.organization_id == org_id(principal))
+    return await paginate(
+        uow, stmt, page, Order("api_keys", desc(ApiKey.created_at), asc(ApiKey.id))
     )
-    return await paginate(uow, stmt, page)
 
 
 async def create_oauth_client(
@@ -118,13 +116,12 @@ async def revoke_oauth_client(
     return client
 
 
+NEWEST_CLIENTS = Order("oauth_clients", desc(OAuthClient.created_at), asc(OAuthClient.id))
+
+
 async def list_oauth_clients(
     uow: UnitOfWork, principal: Principal, *, page: PageRequest
 ) -> Page[OAuthClient]:
     require_manager(principal, "settings")
-    stmt = (
-        select(OAuthClient)
-        .where(OAuthClient.organization_id == org_id(principal))
-        .order_by(OAuthClient.created_at.desc(), OAuthClient.id)
-    )
-    return await paginate(uow, stmt, page)
+    stmt = select(OAuthClient).where(OAuthClient.organization_id == org_id(principal))
+    return await paginate(uow, stmt, page, NEWEST_CLIENTS)

@@ -18,7 +18,7 @@ from carebase.models import Account, AuthSession, Organization, Role
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_email, check_name, check_timezone, now
 from carebase.resolvers.core.lookups import clients_query, get_client
-from carebase.resolvers.core.pagination import Page, PageRequest, in_order, paginate
+from carebase.resolvers.core.pagination import Order, Page, PageRequest, asc, in_order, paginate
 from carebase.resolvers.people.members import email_taken, insert_account
 from carebase.resolvers.people.sessions import send_invitation
 
@@ -235,8 +235,7 @@ async def list_clients(
     if search and search.strip():
         pattern = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(Account.email.like(pattern), Account.name.ilike(pattern)))
-    stmt = stmt.order_by(Account.name, Account.id)
-    result = await paginate(uow, stmt, page)
+    result = await paginate(uow, stmt, page, Order("clients", asc(Account.name), asc(Account.id)))
     audit.record_client_reads(uow, principal, [c.id for c in result.items], resource="client")
     return result
 

@@ -21,7 +21,15 @@ from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.models import MEMBER_ROLES, Account, Organization, Role
 from carebase.resolvers.core.checks import check_email, check_name
-from carebase.resolvers.core.pagination import Load, Page, PageRequest, in_order, paginate
+from carebase.resolvers.core.pagination import (
+    Load,
+    Order,
+    Page,
+    PageRequest,
+    asc,
+    in_order,
+    paginate,
+)
 from carebase.resolvers.people.sessions import send_invitation
 
 INVITABLE = (Role.ADMIN, Role.PROVIDER, Role.STAFF)
@@ -77,12 +85,10 @@ async def list_members(
     uow: UnitOfWork, principal: Principal, *, page: PageRequest
 ) -> Page[Account]:
     require_member(principal, "members")
-    stmt = (
-        select(Account)
-        .where(Account.organization_id == org_id(principal), Account.role.in_(MEMBER_ROLES))
-        .order_by(Account.name, Account.id)
+    stmt = select(Account).where(
+        Account.organization_id == org_id(principal), Account.role.in_(MEMBER_ROLES)
     )
-    return await paginate(uow, stmt, page)
+    return await paginate(uow, stmt, page, Order("members", asc(Account.name), asc(Account.id)))
 
 
 async def load_members(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from carebase.auth.policy import require_authenticated, require_member, scoped
+from carebase.auth.policy import require_authenticated, require_member, require_reader, scoped
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid, not_found
@@ -27,7 +27,16 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.idempotency import run_idempotent
-from carebase.resolvers.core.pagination import Page, PageRequest, grouped, paginate
+from carebase.resolvers.core.pagination import (
+    Load,
+    Order,
+    Page,
+    PageRequest,
+    asc,
+    grouped,
+    in_order,
+    paginate,
+)
 from carebase.resolvers.scheduling.availability import slot_context
 from carebase.resolvers.scheduling.booking import _check_start, check_time, save_times
 from carebase.resolvers.scheduling.events import (
@@ -41,7 +50,7 @@ from carebase.resolvers.scheduling.events import (
 # fees); registered by those modules so this one imports none of them
 
 
-def _appointments(principal: Principal) -> Select[Any]:
+def scoped_appointments(principal: Principal) -> Select[Any]:
     return scoped(
         select(Appointment), principal, Appointment.organization_id, Appointment.client_id
     )
@@ -53,7 +62,7 @@ async def get_appointment(
     require_authenticated(principal)
     if principal.is_member:
         require_member(principal, "appointments")
-    stmt = _appointments(principal).where(Appointment.id == appointment_id)
+    stmt = scoped_appointments(principal).where(Appointment.id == appointment_id)
     if for_update:
         stmt = stmt.with_for_update()
     found: Appointment | None = (await uow.session.execute(stmt)).scalar_one_or_none()
@@ -347,6 +356,23 @@ class AppointmentFilter:
     client_id: uuid.UUID | None = None
 
 
+BY_START = Order("appointments", asc(Appointment.starts_at), asc(Appointment.id))
+
+
+def filtered(stmt: Select[Any], filter: AppointmentFilter) -> Select[Any]:
+    if filter.status:
+        stmt = stmt.where(Appointment.status == filter.status)
+    if filter.start:
+        stmt = stmt.where(Appointment.ends_at > filter.start)
+    if filter.end:
+        stmt = stmt.where(Appointment.starts_at < filter.end)
+    if filter.provider_id:
+        stmt = stmt.where(Appointment.provider_id == filter.provider_id)
+    if filter.client_id:
+        stmt = stmt.where(Appointment.client_id == filter.client_id)
+    return stmt
+
+
 async def list_appointments(
     uow: UnitOfWork,
     principal: Principal,
@@ -358,25 +384,14 @@ async def list_appointments(
     require_authenticated(principal)
     if principal.is_member or principal.kind in ("api_key", "oauth"):
         require_member(principal, "appointments")
-    stmt = _appointments(principal)
+    stmt = scoped_appointments(principal)
     if upcoming:
         stmt = stmt.where(
             Appointment.status == AppointmentStatus.BOOKED, Appointment.ends_at > uow.now()
         )
         if principal.is_member and principal.role and principal.role.bookable:
             stmt = stmt.where(Appointment.provider_id == principal.account_id)
-    if filter.status:
-        stmt = stmt.where(Appointment.status == filter.status)
-    if filter.start:
-        stmt = stmt.where(Appointment.ends_at > filter.start)
-    if filter.end:
-        stmt = stmt.where(Appointment.starts_at < filter.end)
-    if filter.provider_id:
-        stmt = stmt.where(Appointment.provider_id == filter.provider_id)
-    if filter.client_id:
-        stmt = stmt.where(Appointment.client_id == filter.client_id)
-    stmt = stmt.order_by(Appointment.starts_at, Appointment.id)
-    result = await paginate(uow, stmt, page)
+    result = await paginate(uow, filtered(stmt, filter), page, BY_START)
     for a in result.items:
         audit.record(
             uow,
@@ -396,3 +411,39 @@ async def load_history(uow: UnitOfWork, ids: Sequence[uuid.UUID]) -> list[list[A
         .order_by(AppointmentEvent.created_at, AppointmentEvent.id)
     )
     return grouped(rows.scalars(), ids, lambda e: e.appointment_id)
+
+
+async def load_appointments(
+    uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[Appointment | None]:
+    """By id, for DataLoaders: one query whatever the number, only what the principal may
+    read (None for the rest); each read audited."""
+    rows = (
+        (await uow.session.execute(scoped_appointments(principal).where(Appointment.id.in_(ids))))
+        .scalars()
+        .all()
+    )
+    for a in rows:
+        audit.record(
+            uow,
+            principal,
+            action="read",
+            resource="appointment",
+            resource_id=a.id,
+            client_id=a.client_id,
+        )
+    return in_order(rows, ids, lambda a: a.id)
+
+
+async def linked_appointment(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    appointment_id: uuid.UUID | None,
+    load: Load[uuid.UUID, Appointment | None],
+) -> Appointment | None:
+    """``Payment.appointment``, ``Message.appointment``: a client reads their own, a member
+    or key needs appointments:read. ``load`` is the request's loader over
+    ``load_appointments``."""
+    require_reader(principal, "appointments")
+    return None if appointment_id is None else await load(appointment_id)

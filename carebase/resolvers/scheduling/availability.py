@@ -201,6 +201,16 @@ async def slot_context(
     return SlotContext(provider, kind, availability, org)
 
 
+def could_book(principal: Principal, ctx: SlotContext) -> bool:
+    """Whether booking would let the caller take a slot at all: slots are offered only then,
+    so the portal and the widget never show a time that booking then refuses."""
+    if principal.kind == "publishable":
+        return ctx.organization.booking_outside_portal and ctx.kind.bookable_by_clients
+    if principal.is_client:
+        return ctx.organization.clients_can_book and ctx.kind.bookable_by_clients
+    return True
+
+
 async def available_slots(
     uow: UnitOfWork,
     principal: Principal,
@@ -215,7 +225,7 @@ async def available_slots(
     if end - start > MAX_RANGE:
         raise invalid("Ask for at most 62 days at a time", "to")
     ctx = await slot_context(uow, principal, provider_id, type_id)
-    if ctx.availability is None:
+    if ctx.availability is None or not could_book(principal, ctx):
         return []
     rules = rules_of(ctx.availability)
     duration = timedelta(minutes=ctx.kind.duration_minutes)

@@ -28,7 +28,12 @@ class AttachPaymentMethodInput:
 
 
 @strawberry.input
-class PaymentMethodIdInput:
+class SetDefaultPaymentMethodInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class RemovePaymentMethodInput:
     id: strawberry.ID
 
 
@@ -98,7 +103,7 @@ async def attach_payment_method(
 
 
 async def set_default_payment_method(
-    info: Info, input: PaymentMethodIdInput
+    info: Info, input: SetDefaultPaymentMethodInput
 ) -> SetDefaultPaymentMethodPayload:
     ctx = info.context
 
@@ -111,7 +116,7 @@ async def set_default_payment_method(
 
 
 async def remove_payment_method(
-    info: Info, input: PaymentMethodIdInput
+    info: Info, input: RemovePaymentMethodInput
 ) -> RemovePaymentMethodPayload:
     ctx = info.context
 

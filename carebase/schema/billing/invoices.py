@@ -35,7 +35,12 @@ class CreateInvoiceInput:
 
 
 @strawberry.input
-class InvoiceIdInput:
+class SendInvoiceInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class VoidInvoiceInput:
     id: strawberry.ID
 
 
@@ -129,7 +134,7 @@ async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoice
     return await mutate(info, CreateInvoicePayload, op)
 
 
-async def send_invoice(info: Info, input: InvoiceIdInput) -> SendInvoicePayload:
+async def send_invoice(info: Info, input: SendInvoiceInput) -> SendInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -140,7 +145,7 @@ async def send_invoice(info: Info, input: InvoiceIdInput) -> SendInvoicePayload:
     return await mutate(info, SendInvoicePayload, op)
 
 
-async def void_invoice(info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
+async def void_invoice(info: Info, input: VoidInvoiceInput) -> VoidInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:

@@ -20,11 +20,12 @@ from carebase.models import Payment as PaymentModel
 from carebase.models import PaymentKind as PaymentKindModel
 from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.models import PaymentStatus as PaymentStatusModel
+from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
 from carebase.schema.people.clients import Client
 from carebase.schema.relay import Node, to_global_id
-from carebase.schema.scheduling.types import AppointmentType
+from carebase.schema.scheduling.types import Appointment, AppointmentType
 
 PaymentStatus = strawberry.enum(PaymentStatusModel, name="PaymentStatus")
 PaymentKind = strawberry.enum(PaymentKindModel, name="PaymentKind")
@@ -135,10 +136,24 @@ class Payment(Node):
         assert found is not None
         return Client.from_model(found)
 
-    @strawberry.field
-    def appointment_id(self) -> strawberry.ID | None:
+    def _appointment_id(self) -> strawberry.ID | None:
         value = self.model.appointment_id
         return to_global_id("Appointment", value) if value else None
+
+    appointment_id = strawberry.field(
+        resolver=_appointment_id, deprecation_reason="Use `appointment { id }`."
+    )
+
+    @strawberry.field
+    async def appointment(self, info: Info) -> Appointment | None:
+        ctx = info.context
+        row = await appointment_ops.linked_appointment(
+            ctx.uow,
+            ctx.principal,
+            appointment_id=self.model.appointment_id,
+            load=ctx.loaders.appointment.load,
+        )
+        return Appointment.from_model(row) if row else None
 
     @strawberry.field
     async def invoice(self, info: Info) -> Invoice | None:
@@ -189,7 +204,14 @@ class Package(Node):
 class PackagePurchase(Node):
     package: Package
     payment: Payment | None
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(deprecation_reason="Use `client { id }`.")
+    client_key: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client:
+        found = await info.context.loaders.client.load(self.client_key)
+        assert found is not None
+        return Client.from_model(found)
 
     @classmethod
     def of(
@@ -200,6 +222,7 @@ class PackagePurchase(Node):
             package=Package.from_model(package),
             payment=Payment.from_model(payment) if payment is not None else None,
             client_id=to_global_id("Client", row.client_id),
+            client_key=row.client_id,
         )
 
 

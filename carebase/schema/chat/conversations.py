@@ -54,11 +54,25 @@ class Message(Node):
         assert viewer is not None
         return viewer
 
-    @strawberry.field
-    def appointment_id(self) -> strawberry.ID | None:
+    def _appointment_id(self) -> strawberry.ID | None:
         if self.model.appointment_id is None:
             return None
         return to_global_id("Appointment", self.model.appointment_id)
+
+    appointment_id = strawberry.field(
+        resolver=_appointment_id, deprecation_reason="Use `appointment { id }`."
+    )
+
+    @strawberry.field
+    async def appointment(self, info: Info) -> Appointment | None:
+        ctx = info.context
+        row = await appointment_ops.linked_appointment(
+            ctx.uow,
+            ctx.principal,
+            appointment_id=self.model.appointment_id,
+            load=ctx.loaders.appointment.load,
+        )
+        return Appointment.from_model(row) if row else None
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ from carebase.models import FormVersion as FormVersionModel
 from carebase.models import IntakeFlow as IntakeFlowModel
 from carebase.models import QuestionType as QuestionTypeModel
 from carebase.resolvers.core.pagination import page_request
+from carebase.resolvers.intake import flows as flow_ops
 from carebase.resolvers.intake import forms as form_ops
 from carebase.resolvers.intake import requests as intake_ops
 from carebase.schema.context import Info
@@ -86,7 +87,10 @@ class IntakeFlow(Node):
 
 
 async def intake_flow_of(info: Info, flow: IntakeFlowModel) -> IntakeFlow:
-    items = await intake_ops.flow_items(info.context.uow, flow)
+    return flow_of(flow, await flow_ops.flow_items(info.context.uow, flow))
+
+
+def flow_of(flow: IntakeFlowModel, items: list[flow_ops.FlowItem]) -> IntakeFlow:
     return IntakeFlow(
         id=to_global_id("IntakeFlow", flow.id),
         name=flow.name,
@@ -315,7 +319,7 @@ class IntakeQuery:
 
     @strawberry.field
     async def intake_flow_preview(self, info: Info, id: strawberry.ID) -> IntakeFlow | None:
-        flow = await intake_ops.get_flow(
+        flow = await flow_ops.get_flow(
             info.context.uow, info.context.principal, decode_id(id, "IntakeFlow")
         )
         return await intake_flow_of(info, flow)
@@ -366,7 +370,7 @@ class IntakeMutation:
         ctx = info.context
 
         async def op() -> IntakeFlowModel:
-            return await intake_ops.create_intake_flow(
+            return await flow_ops.create_intake_flow(
                 ctx.uow,
                 ctx.principal,
                 name=input.name,

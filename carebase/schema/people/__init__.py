@@ -2,6 +2,7 @@
 the session (``sessions.py``)."""
 
 from carebase.schema.people.clients import PeopleMutation, PeopleQuery
+from carebase.schema.people.invitations import InvitationMutation
 from carebase.schema.people.sessions import SessionMutation
 
-__all__ = ["PeopleMutation", "PeopleQuery", "SessionMutation"]
+__all__ = ["InvitationMutation", "PeopleMutation", "PeopleQuery", "SessionMutation"]

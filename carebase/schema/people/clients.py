@@ -17,6 +17,7 @@ from carebase.resolvers.intake import requests as request_ops
 from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
 from carebase.resolvers.people import sessions as session_ops
+from carebase.resolvers.scheduling import client_appointments as client_appointment_ops
 from carebase.schema.common import Money, changes_of
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     # cycles between the areas, so these fields name their types lazily
     from carebase.schema.billing.types import PackageCredit, PaymentMethod
     from carebase.schema.intake.forms import FormRequest
+    from carebase.schema.scheduling.appointments import AppointmentFilter
+    from carebase.schema.scheduling.types import Appointment
 
 Role = strawberry.enum(RoleModel, name="Role")
 
@@ -108,8 +111,34 @@ class Client(Node):
         )
         from carebase.schema.intake.forms import FormRequest
 
-        page = slice_page(rows, page_request(first, after))
+        page = slice_page(
+            rows, page_request(first, after), request_ops.REQUEST_ORDER, request_ops.request_key
+        )
         return Connection.from_page(page, FormRequest.from_model)
+
+    @strawberry.field
+    async def appointments(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: Annotated[
+            AppointmentFilter, strawberry.lazy("carebase.schema.scheduling.appointments")
+        ]
+        | None = None,
+    ) -> Connection[Annotated[Appointment, strawberry.lazy("carebase.schema.scheduling.types")]]:
+        from carebase.schema.scheduling.appointments import resolver_filter
+        from carebase.schema.scheduling.types import Appointment
+
+        ctx = info.context
+        page = await client_appointment_ops.client_appointments(
+            ctx.uow,
+            ctx.principal,
+            client_id=self.model.id,
+            page=page_request(first, after),
+            load=ctx.loaders.client_appointments(resolver_filter(filter)).load,
+        )
+        return Connection.from_page(page, Appointment.from_model)
 
     @strawberry.field
     async def pending_intake(

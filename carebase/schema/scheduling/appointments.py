@@ -60,23 +60,27 @@ class SetAppointmentStatusPayload(AppointmentPayload):
     pass
 
 
+def resolver_filter(filter: AppointmentFilter | None) -> appointment_ops.AppointmentFilter:
+    f = filter or AppointmentFilter()
+    return appointment_ops.AppointmentFilter(
+        status=f.status,
+        start=aware(f.from_, "from"),
+        end=aware(f.to, "to"),
+        provider_id=decode_optional_id(f.provider_id, "Member", field="providerId"),
+        client_id=decode_optional_id(f.client_id, "Client", field="clientId"),
+    )
+
+
 async def appointments(
     info: Info,
     first: int | None = None,
     after: str | None = None,
     filter: AppointmentFilter | None = None,
 ) -> Connection[Appointment]:
-    f = filter or AppointmentFilter()
     page = await appointment_ops.list_appointments(
         info.context.uow,
         info.context.principal,
-        filter=appointment_ops.AppointmentFilter(
-            status=f.status,
-            start=aware(f.from_, "from"),
-            end=aware(f.to, "to"),
-            provider_id=decode_optional_id(f.provider_id, "Member", field="providerId"),
-            client_id=decode_optional_id(f.client_id, "Client", field="clientId"),
-        ),
+        filter=resolver_filter(filter),
         page=page_request(first, after),
     )
     return Connection.from_page(page, Appointment.from_model)

@@ -1,0 +1,41 @@
+"""The organization's forms and intake flows as connections, for members."""
+
+from __future__ import annotations
+
+import strawberry
+
+from carebase.resolvers.core.pagination import page_request
+from carebase.resolvers.intake import flows as flow_ops
+from carebase.schema.context import Info
+from carebase.schema.intake.forms import Form, IntakeFlow, flow_of
+from carebase.schema.relay import Connection
+
+
+async def forms(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    include_archived: bool | None = False,
+) -> Connection[Form]:
+    page = await flow_ops.list_forms(
+        info.context.uow,
+        info.context.principal,
+        page=page_request(first, after),
+        include_archived=bool(include_archived),
+    )
+    return Connection.from_nodes(page, (Form.of(form, version) for form, version in page.items))
+
+
+async def intake_flows(
+    info: Info, first: int | None = None, after: str | None = None
+) -> Connection[IntakeFlow]:
+    page = await flow_ops.list_intake_flows(
+        info.context.uow, info.context.principal, page=page_request(first, after)
+    )
+    return Connection.from_nodes(page, (flow_of(flow, items) for flow, items in page.items))
+
+
+@strawberry.type
+class IntakeCatalogQuery:
+    forms = strawberry.field(resolver=forms)
+    intake_flows = strawberry.field(resolver=intake_flows)
