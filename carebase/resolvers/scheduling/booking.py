@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from carebase.auth.policy import (
     require_authenticated,
@@ -140,6 +140,15 @@ async def save_times(uow: UnitOfWork, new: Sequence[Appointment] = ()) -> None:
             uow.session.add_all(new)
             await uow.session.flush()
     except IntegrityError:
+        raise DomainError(
+            ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken", "startsAt"
+        ) from None
+    except DBAPIError as exc:
+        # two inserts checking the exclusion constraint for overlapping times can deadlock;
+        # PostgreSQL aborts one (40P01) and the other goes on: the aborted one lost the race
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code != "40P01":
+            raise
         raise DomainError(
             ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken", "startsAt"
         ) from None
