@@ -69,16 +69,6 @@ async def get_organization(uow: UnitOfWork, principal: Principal) -> Organizatio
     return await uow.session.get_one(Organization, org_id(principal))
 
 
-async def find_organization(
-    uow: UnitOfWork, principal: Principal, *, organization_id: uuid.UUID
-) -> Organization | None:
-    """For ``node`` queries: the caller's own organization, None for any other (and for a
-    caller signed out)."""
-    if not principal.is_authenticated or principal.organization_id != organization_id:
-        return None
-    return await get_organization(uow, principal)
-
-
 async def load_organizations(
     uow: UnitOfWork, ids: Sequence[uuid.UUID]
 ) -> list[Organization | None]:

@@ -22,7 +22,6 @@ from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.models import MEMBER_ROLES, Account, Organization, Role
 from carebase.resolvers.core.checks import check_email, check_name
 from carebase.resolvers.core.pagination import (
-    Load,
     Order,
     Page,
     PageRequest,
@@ -110,26 +109,6 @@ def shows_member_details(principal: Principal, *, own: bool) -> bool:
     """Whether ``Member.email`` and ``Member.role`` answer: always of the caller's own
     account, else only to the practice's members (and their keys)."""
     return own or sees_member_details(principal)
-
-
-async def find_member(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    member_id: uuid.UUID,
-    load: Load[uuid.UUID, Account | None],
-) -> Account | None:
-    """For ``node`` queries: None for a caller signed out, or a member or key without
-    members:read; clients see who their providers are. ``load`` is the request's batch
-    loader over ``load_members``."""
-    if not principal.is_authenticated:
-        return None
-    if not principal.is_client:
-        try:
-            require_member(principal, "members")
-        except DomainError:
-            return None
-    return await load(member_id)
 
 
 async def load_accounts(

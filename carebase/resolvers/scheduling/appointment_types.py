@@ -133,18 +133,6 @@ async def get_appointment_type(
     return found
 
 
-async def find_appointment_type(
-    uow: UnitOfWork, principal: Principal, *, type_id: uuid.UUID
-) -> AppointmentType | None:
-    """For ``node`` queries: None for a caller signed out or one who may not read it."""
-    if not principal.is_authenticated:
-        return None
-    try:
-        return await get_appointment_type(uow, principal, type_id)
-    except Exception:
-        return None
-
-
 async def list_appointment_types(
     uow: UnitOfWork, principal: Principal, *, bookable_only: bool = False
 ) -> list[AppointmentType]:

@@ -90,19 +90,11 @@ async def read_appointment(
 async def find_appointment(
     uow: UnitOfWork, principal: Principal, appointment_id: uuid.UUID
 ) -> Appointment | None:
+    """As ``read_appointment``, but None for what the caller may not read."""
     try:
-        found = await get_appointment(uow, principal, appointment_id)
+        return await read_appointment(uow, principal, appointment_id=appointment_id)
     except DomainError:
         return None
-    audit.record(
-        uow,
-        principal,
-        action="read",
-        resource="appointment",
-        resource_id=found.id,
-        client_id=found.client_id,
-    )
-    return found
 
 
 def _late(org: Organization, appointment: Appointment, at: datetime) -> bool:
