@@ -16,20 +16,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from carebase import graphiql, pubsub
+from carebase import graphiql, metrics, pubsub
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database
 from carebase.graphql_view import CarebaseGraphQL
+from carebase.health import Readiness, migration_heads
 from carebase.http_edge import (
     BodyLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
 from carebase.jobs import scheduler
-from carebase.jobs.runtime import JobRuntime, start_runtime
+from carebase.jobs.runtime import JobRuntime, queue_depths, start_runtime
 from carebase.oauth import token_endpoint
 from carebase.pubsub import make_pubsub
 from carebase.resolvers.reactions import build_hooks
@@ -92,6 +93,7 @@ def create_app(
             await db.dispose()
 
     async def healthz(request: Request) -> Response:
+        """Liveness: this process and its database answer (restart it when they do not)."""
         try:
             async with db.sessionmaker() as session:
                 await session.execute(_select_one())
@@ -99,6 +101,39 @@ def create_app(
             log.exception("health check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    readiness = Readiness(settings, db, migration_heads(settings))
+
+    async def readyz(request: Request) -> Response:
+        """Readiness: database and broker reachable, migrations current, not draining."""
+        checks = await readiness.report()
+        ready = all(outcome == "ok" for outcome in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        peer = request.client.host if request.client else None
+        status = metrics.allowed(
+            settings, peer=peer, authorization=request.headers.get("authorization")
+        )
+        if status != 200:
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return Response(status_code=status, headers=headers)
+        depths = await asyncio.to_thread(queue_depths, runtime.broker)
+        lag = await scheduler.lag_seconds(db)
+        body = metrics.render(
+            [
+                metrics.queue_depth_family(depths),
+                metrics.scheduler_lag_family(lag),
+                *metrics.pool_families(db.engine.pool),
+            ]
+        )
+        return Response(
+            body, media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"}
+        )
 
     graphql = CarebaseGraphQL(settings, db, authenticator)
     middleware = [
@@ -131,6 +166,8 @@ def create_app(
                 methods=["POST"],
             ),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             WebSocketRoute("/graphql", graphql),
             *([] if settings.is_production else graphiql.routes()),
         ],
@@ -138,6 +175,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.readiness = readiness
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.clock = clock

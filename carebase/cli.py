@@ -37,22 +37,21 @@ def _ensure_schema(settings: Settings) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     from carebase.app import create_app
-    from carebase.server import uvicorn_config
+    from carebase.server import DrainingServer, uvicorn_config
 
     settings = _settings()
     _ensure_schema(settings)
+    app = create_app(settings)
     config = uvicorn_config(
-        create_app(settings),
+        app,
         settings,
         host=args.host,
         port=args.port,
         # one format (JSON in production); request lines without query strings
         log_config=logs.log_config(json=settings.is_production),
     )
-    uvicorn.Server(config).run()
+    DrainingServer(config, readiness=app.state.readiness).run()
 
 
 def _wait_for_signal() -> None:
@@ -74,16 +73,29 @@ def worker(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
+    from carebase import metrics
+    from carebase.jobs.runtime import queue_depths
+
     runtime = start_runtime(settings, build_hooks())
+    metrics.serve_in_thread(
+        settings, lambda: [metrics.queue_depth_family(queue_depths(runtime.broker))]
+    )
     running = runtime.start_worker(threads=args.threads)
-    logging.getLogger("carebase").info("worker started with %s threads", args.threads)
+    log = logging.getLogger("carebase")
+    log.info("worker started with %s threads", args.threads)
     try:
         _wait_for_signal()
     finally:
-        running.stop()
+        # each thread finishes the job it holds (up to the grace); what it has not begun goes
+        # back to the broker at once, and a job still running past the grace is redelivered
+        # once this worker's heartbeat is stale (nothing is acknowledged before it is done)
+        log.info("worker stopping: finishing current jobs")
+        running.stop(timeout=int(settings.shutdown_grace_seconds * 1000))
+        log.info("worker stopped")
 
 
 def scheduler(args: argparse.Namespace) -> None:
+    from carebase import metrics
     from carebase.db import Database
     from carebase.jobs import scheduler as ticks
     from carebase.jobs.runtime import start_runtime
@@ -92,6 +104,7 @@ def scheduler(args: argparse.Namespace) -> None:
     settings = _settings()
     hooks = build_hooks()
     runtime = start_runtime(settings, hooks)
+    metrics.serve_in_thread(settings)
 
     async def main() -> None:
         db = Database(settings, hooks=hooks, dispatch=runtime.dispatch)

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(1000, ge=1)
     # documents kept for automatic persisted queries (least recently used out)
     persisted_queries_max: int = Field(10_000, ge=1)
+    # running on many machines (deploy/README.md): each engine's pool, the broker's
+    # heartbeat, the drain on SIGTERM and who may read /metrics
+    database_pool_size: int = Field(10, ge=1)
+    database_max_overflow: int = Field(10, ge=0)
+    broker_heartbeat_timeout_seconds: float = Field(60.0, ge=1)
+    shutdown_grace_seconds: float = Field(30.0, ge=0)
+    metrics_token: SecretStr = SecretStr("")
+    metrics_loopback: bool = False
+    metrics_port: int = Field(0, ge=0, le=65535)
 
     @classmethod
     def settings_customise_sources(

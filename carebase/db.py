@@ -35,7 +35,9 @@ WRITE_OPTION = "carebase_write"
 READ_OPTION = "carebase_read"
 
 
-def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+    pool_size = settings.database_pool_size if pool_size is None else pool_size
+    overflow = settings.database_max_overflow
     # a database error's text leaves out its bound values (emails, names, notes), since
     # an unexpected error is logged with its traceback
     if settings.is_sqlite:
@@ -45,7 +47,7 @@ def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
             hide_parameters=True,
             connect_args={"timeout": 30},
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=overflow,
         )
         _configure_sqlite(engine)
         return engine
@@ -53,7 +55,7 @@ def make_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
         settings.database_url,
         hide_parameters=True,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=overflow,
         pool_pre_ping=True,
     )
 

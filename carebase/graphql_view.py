@@ -32,7 +32,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from carebase import graphiql
+from carebase import graphiql, metrics
 from carebase.auth.connection_params import authorization_from
 from carebase.auth.identity import Authenticator
 from carebase.auth.principal import ANONYMOUS, Principal
@@ -41,6 +41,7 @@ from carebase.db import Database
 from carebase.http_media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from carebase.schema import build_schema
 from carebase.schema.context import Context
+from carebase.schema.manifest import registered_names, sha256_of
 from carebase.schema.persisted import asks_for_persisted_query
 
 MAX_SUBSCRIPTIONS = 20
@@ -79,10 +80,12 @@ class CarebaseGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        started = time.perf_counter()
         try:
             response = await self._answer(request)
         except HTTPException as exc:
             response = refusal(exc, _media(request))
+            metrics.record_request(metrics.OTHER, "refused", time.perf_counter() - started)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> Response:
@@ -119,6 +122,7 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        started = time.perf_counter()
         try:
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
@@ -129,6 +133,9 @@ class CarebaseGraphQL(GraphQL[Context, None]):
             ):
                 raise MethodNotAllowed("Mutations are sent with POST", allow="POST") from exc
             raise
+        metrics.record_request(
+            operation_label(request_data), outcome_of(result), time.perf_counter() - started
+        )
         if _media(request) == GRAPHQL_RESPONSE_JSON and is_request_error(result):
             sub_response.status_code = 500 if _unexpected(result) else 400
         return result
@@ -217,6 +224,25 @@ class MethodNotAllowed(HTTPException):
     def __init__(self, reason: str, *, allow: str) -> None:
         super().__init__(405, reason)
         self.allow = allow
+
+
+def operation_label(request_data: GraphQLRequestData) -> str:
+    """The registered document's name when the request ran one (by its text or by its
+    persisted-query hash), else ``other``: callers cannot grow the metrics' label set."""
+    names = registered_names()
+    if request_data.query:
+        return names.get(sha256_of(request_data.query), metrics.OTHER)
+    persisted = (request_data.extensions or {}).get("persistedQuery")
+    digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    return names.get(digest, metrics.OTHER) if isinstance(digest, str) else metrics.OTHER
+
+
+def outcome_of(result: ExecutionResult) -> str:
+    if not result.errors:
+        return "ok"
+    if _unexpected(result):
+        return "internal"
+    return "rejected" if is_request_error(result) else "error"
 
 
 def is_request_error(result: ExecutionResult) -> bool:

@@ -8,7 +8,8 @@ below closes a connection whose head (or body) is not in by its deadline.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from types import FrameType
+from typing import Any, Protocol
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -95,6 +96,26 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         "proxy_headers": False,  # X-Forwarded-For is judged by CAREBASE_TRUSTED_PROXIES
         "server_header": False,
         "log_level": "info",
+        # on SIGTERM: stop accepting, let in-flight requests finish (up to this), close
+        # WebSockets with 1012 (service restart), then the app's own shutdown
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
     defaults.update(options)
     return uvicorn.Config(app, **defaults)
+
+
+class Drains(Protocol):
+    draining: bool
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, marking the app not ready (``/readyz`` 503) as soon as it is told to
+    stop, so a proxy that still probes it takes it out of rotation while it drains."""
+
+    def __init__(self, config: uvicorn.Config, *, readiness: Drains) -> None:
+        super().__init__(config)
+        self.readiness = readiness
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.readiness.draining = True
+        super().handle_exit(sig, frame)

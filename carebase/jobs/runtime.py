@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import dq_name
+from dramatiq.middleware import Middleware
 from dramatiq.middleware.asyncio import AsyncIO
 
+from carebase import metrics
 from carebase.clock import Clock, SystemClock
 from carebase.config import Settings
 from carebase.db import Database, Job
@@ -89,10 +93,53 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
+        # a dead worker's unacknowledged messages go back on the queue once its heartbeat
+        # is this old (the soak lowers it)
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
+            url=url, heartbeat_timeout=int(settings.broker_heartbeat_timeout_seconds * 1000)
+        )
     else:
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
         broker = RabbitmqBroker(url=url)
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(JobMetrics())
     return broker
+
+
+class JobMetrics(Middleware):
+    """Counts each job by actor and outcome, and times it, in the process that runs it."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        message.options["carebase_started"] = time.monotonic()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: Any,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        started = message.options.pop("carebase_started", None)
+        seconds = time.monotonic() - started if started is not None else None
+        metrics.record_job(message.actor_name, "ok" if exception is None else "error", seconds)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        message.options.pop("carebase_started", None)
+        metrics.record_job(message.actor_name, "skipped", None)
+
+
+def queue_depths(broker: dramatiq.Broker) -> dict[str, int]:
+    """Messages waiting on each declared queue, delayed ones included (blocking: Redis)."""
+    depths: dict[str, int] = {}
+    for queue in sorted(q for q in broker.get_declared_queues() if not q.endswith(".DQ")):
+        if isinstance(broker, StubBroker):
+            depths[queue] = sum(
+                broker.queues[name].qsize()
+                for name in (queue, dq_name(queue))
+                if name in broker.queues
+            )
+        elif hasattr(broker, "do_qsize"):  # Redis
+            depths[queue] = sum(int(broker.do_qsize(name)) for name in (queue, dq_name(queue)))
+    return depths

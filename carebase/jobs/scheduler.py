@@ -7,13 +7,14 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from carebase import metrics
 from carebase.db import Database
 from carebase.jobs.billing import due_scheduled_payments, stalled_payments, unapplied_webhooks
 from carebase.jobs.reminders import due_reminders
 from carebase.jobs.sms import stalled_sms
-from carebase.models import Email, EmailStatus
+from carebase.models import Email, EmailStatus, Reminder, ReminderStatus
 from carebase.resolvers.chat.conversations import due_unread_notifications
 
 log = logging.getLogger("carebase.scheduler")
@@ -71,6 +72,25 @@ async def run_forever(db: Database, interval: float, stop: asyncio.Event | None 
         try:
             await tick(db)
         except Exception:
+            metrics.record_tick(ok=False)
             log.exception("scheduler tick failed")
+        else:
+            metrics.record_tick(ok=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def lag_seconds(db: Database) -> float:
+    """How long the oldest due, unsent reminder has waited past its due time (0: none)."""
+    now = db.clock.now()
+    async with db.sessionmaker() as session:
+        oldest = await session.scalar(
+            select(func.min(Reminder.due_at)).where(
+                Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now
+            )
+        )
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite hands back naive UTC
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return float(max((now - oldest).total_seconds(), 0.0))

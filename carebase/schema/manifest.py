@@ -120,3 +120,13 @@ def registered_documents() -> dict[str, str]:
     if not packaged.is_file():
         return {}
     return parse_manifest(packaged.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def registered_names() -> dict[str, str]:
+    """sha256 -> the operation's name, for every registered document (metrics label them)."""
+    packaged = resources.files("carebase.schema").joinpath(PACKAGED_MANIFEST)
+    if not packaged.is_file():
+        return {}
+    entries = json.loads(packaged.read_text(encoding="utf-8"))
+    return {entry["sha256"]: name for name, entry in entries.items()}
