@@ -11,15 +11,22 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 log = logging.getLogger("carebase.pubsub")
+
+SUBSCRIBE_TIMEOUT_SECONDS = 10.0
 
 
 class PubSub(Protocol):
     async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
     def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+
+    def listen(
+        self, channel: str
+    ) -> AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]: ...
 
     async def close(self) -> None: ...
 
@@ -37,12 +44,24 @@ class InProcessPubSub:
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        async with self.listen(channel) as events:
+            async for event in events:
+                yield event
+
+    @asynccontextmanager
+    async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """Subscribed on entry: what is published from then on is kept for the iterator,
+        so a subscriber can read what it missed from the database before it iterates."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         entry = (asyncio.get_running_loop(), queue)
         self._subscribers.setdefault(channel, set()).add(entry)
-        try:
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
             while True:
                 yield await queue.get()
+
+        try:
+            yield events()
         finally:
             self._subscribers.get(channel, set()).discard(entry)
 
@@ -65,12 +84,28 @@ class RedisPubSub:
         await self._redis.publish(f"carebase:{channel}", json.dumps(event))
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        async with self.listen(channel) as events:
+            async for event in events:
+                yield event
+
+    @asynccontextmanager
+    async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """Subscribed on entry (Redis has confirmed it), as the in-process port."""
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(f"carebase:{channel}")
-        try:
+        # Redis confirms the subscription before it delivers anything published on it
+        confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+        if not confirmed or confirmed.get("type") != "subscribe":
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise ConnectionError("Redis did not confirm the subscription")
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     yield json.loads(message["data"])
+
+        try:
+            yield events()
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.unsubscribe()

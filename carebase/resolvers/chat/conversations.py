@@ -381,3 +381,51 @@ async def due_unread_notifications(uow: UnitOfWork, limit: int = 500) -> list[uu
         .limit(limit)
     )
     return [r for (r,) in rows.all()]
+
+
+# a reconnecting subscriber is given at most this many missed messages; for more it pages
+# through `conversation.messages`
+MAX_CATCH_UP = 500
+
+
+async def messages_after(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    conversation_id: uuid.UUID,
+    after_message_id: uuid.UUID,
+    limit: int = MAX_CATCH_UP,
+) -> list[Message]:
+    """What a reconnecting ``messageReceived`` subscriber missed: the conversation's messages
+    after the one it names, oldest first (the order messages are kept in: sent time, then
+    id), the read audited once."""
+    conversation = await get_conversation(uow, principal, conversation_id)
+    anchor = await uow.session.get(Message, after_message_id)
+    if anchor is None or anchor.conversation_id != conversation.id:
+        raise invalid("`after` must be the id of a message of this conversation", "after")
+    rows = (
+        await uow.session.execute(
+            select(Message)
+            .where(
+                Message.conversation_id == conversation.id,
+                or_(
+                    Message.created_at > anchor.created_at,
+                    and_(Message.created_at == anchor.created_at, Message.id > anchor.id),
+                ),
+            )
+            .order_by(Message.created_at, Message.id)
+            .limit(limit)
+        )
+    ).scalars()
+    missed = list(rows)
+    if missed:
+        audit.record(
+            uow,
+            principal,
+            action="read",
+            resource="conversation",
+            resource_id=conversation.id,
+            client_id=conversation.client_id,
+            operation="messageReceived",
+        )
+    return missed

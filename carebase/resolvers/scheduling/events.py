@@ -37,6 +37,7 @@ def record_event(
     note: str | None = None,
 ) -> AppointmentEvent:
     event = AppointmentEvent(
+        id=uuid.uuid4(),  # known now: the live event names it
         organization_id=appointment.organization_id,
         appointment_id=appointment.id,
         kind=kind,
@@ -48,7 +49,7 @@ def record_event(
         note=note,
     )
     uow.session.add(event)
-    payload = {"appointment_id": str(appointment.id)}
+    payload = {"appointment_id": str(appointment.id), "change_id": str(event.id)}
     channel = appointments_channel(appointment.organization_id)
     uow.after_commit.append(lambda: pubsub.current().publish(channel, payload))
     return event

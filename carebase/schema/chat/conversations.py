@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -15,6 +15,7 @@ from carebase.models import Message as MessageModel
 from carebase.resolvers.chat import conversations as chat_ops
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
+from carebase.resolvers.scheduling import changes as change_ops
 from carebase.resolvers.scheduling.events import appointments_channel
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
@@ -265,35 +266,80 @@ class ChatMutation:
         return await mutate(info, RemoveConversationMemberPayload, op)
 
 
+AFTER_MESSAGE = (
+    "Reconnecting: the id of the last message this client saw. The messages after it are "
+    "sent first (oldest first, at most 500), then live ones, none twice."
+)
+AFTER_CHANGE = (
+    "Reconnecting: the id of the last appointment change this client saw (the last entry "
+    "of an appointment's `history`). Each appointment changed since is sent first, once, "
+    "as it is now (in the order of its latest change), then live changes, none twice."
+)
+
+
 @strawberry.type
 class Subscription:
-    @strawberry.subscription
+    @strawberry.subscription(  # type: ignore[untyped-decorator]
+        description="New messages of a conversation the caller takes part in; with `after`, "
+        "what was missed first."
+    )
     async def message_received(
-        self, info: Info, conversation_id: strawberry.ID
+        self,
+        info: Info,
+        conversation_id: strawberry.ID,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER_MESSAGE)] = (
+            None
+        ),
     ) -> AsyncGenerator[Message, None]:
         ctx = info.context
         key = decode_id(conversation_id, "Conversation", field="conversationId")
+        after_key = decode_optional_id(after, "Message", field="after")
         async with ctx.db.unit_of_work(write=True) as uow:
             ctx.open(uow)
             await chat_ops.get_conversation(uow, ctx.principal, key)
-        async for event in pubsub.current().subscribe(chat_ops.conversation_channel(key)):
-            async with ctx.db.unit_of_work(write=True) as uow:
-                ctx.open(uow)
-                if "removed" in event:
-                    if not await chat_ops.still_participant(uow, ctx.principal, key):
-                        return  # removed from the conversation: this subscription ends
-                    continue
-                row = await chat_ops.message_for_subscriber(
-                    uow, ctx.principal, uuid.UUID(event["message_id"])
-                )
-                if row is None:
-                    return
-                yield Message.from_model(row)
+        # listening before the catch-up is read: nothing falls between the two
+        async with pubsub.current().listen(chat_ops.conversation_channel(key)) as events:
+            told: set[uuid.UUID] = set()
+            if after_key is not None:
+                async with ctx.db.unit_of_work(write=True) as uow:
+                    ctx.open(uow)
+                    missed = await chat_ops.messages_after(
+                        uow, ctx.principal, conversation_id=key, after_message_id=after_key
+                    )
+                for row in missed:
+                    told.add(row.id)
+                    async with ctx.db.unit_of_work(write=True) as uow:
+                        ctx.open(uow)
+                        yield Message.from_model(row)
+            async for event in events:
+                async with ctx.db.unit_of_work(write=True) as uow:
+                    ctx.open(uow)
+                    if "removed" in event:
+                        if not await chat_ops.still_participant(uow, ctx.principal, key):
+                            return  # removed from the conversation: this subscription ends
+                        continue
+                    message_id = uuid.UUID(event["message_id"])
+                    if message_id in told:
+                        continue  # the catch-up sent it already
+                    message = await chat_ops.message_for_subscriber(uow, ctx.principal, message_id)
+                    if message is None:
+                        return
+                    yield Message.from_model(message)
 
-    @strawberry.subscription
-    async def appointment_changed(self, info: Info) -> AsyncGenerator[Appointment, None]:
+    @strawberry.subscription(  # type: ignore[untyped-decorator]
+        description="Appointments of the caller's organization as they change (a client: "
+        "only their own); with `after`, what was missed first."
+    )
+    async def appointment_changed(
+        self,
+        info: Info,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER_CHANGE)] = (
+            None
+        ),
+    ) -> AsyncGenerator[Appointment, None]:
         """Members get their organization's changes, a client only their own."""
         ctx = info.context
+        after_key = decode_optional_id(after, "AppointmentChange", field="after")
         async with ctx.db.unit_of_work(write=True) as uow:
             ctx.open(uow)
             await appointment_ops.list_appointments(
@@ -304,11 +350,27 @@ class Subscription:
             )  # the same policy as reading appointments
         assert ctx.principal.organization_id
         channel = appointments_channel(ctx.principal.organization_id)
-        async for event in pubsub.current().subscribe(channel):
-            async with ctx.db.unit_of_work(write=True) as uow:
-                ctx.open(uow)
-                row = await appointment_ops.find_appointment(
-                    uow, ctx.principal, uuid.UUID(event["appointment_id"])
-                )
-                if row is not None:
-                    yield Appointment.from_model(row)
+        async with pubsub.current().listen(channel) as events:
+            told: frozenset[uuid.UUID] = frozenset()
+            if after_key is not None:
+                async with ctx.db.unit_of_work(write=True) as uow:
+                    ctx.open(uow)
+                    missed = await change_ops.changes_after(
+                        uow, ctx.principal, after_change_id=after_key
+                    )
+                told = missed.change_ids
+                for row in missed.appointments:
+                    async with ctx.db.unit_of_work(write=True) as uow:
+                        ctx.open(uow)
+                        yield Appointment.from_model(row)
+            async for event in events:
+                change = event.get("change_id")
+                if change is not None and uuid.UUID(change) in told:
+                    continue  # the catch-up sent this appointment as it is after this change
+                async with ctx.db.unit_of_work(write=True) as uow:
+                    ctx.open(uow)
+                    changed = await appointment_ops.find_appointment(
+                        uow, ctx.principal, uuid.UUID(event["appointment_id"])
+                    )
+                    if changed is not None:
+                        yield Appointment.from_model(changed)

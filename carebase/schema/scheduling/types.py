@@ -82,6 +82,10 @@ class VideoLinks:
 
 @strawberry.type
 class AppointmentChange:
+    id: strawberry.ID = strawberry.field(
+        description="This change's id: give the last one seen to "
+        "`appointmentChanged(after:)` when reconnecting, to receive what changed since."
+    )
     kind: AppointmentChangeKind
     at: datetime
     by: strawberry.ID | None
@@ -94,6 +98,7 @@ class AppointmentChange:
     @classmethod
     def from_model(cls, event: AppointmentEventModel) -> AppointmentChange:
         return cls(
+            id=to_global_id("AppointmentChange", event.id),
             kind=AppointmentChangeKind(event.kind.value),
             at=event.created_at,
             by=None,
