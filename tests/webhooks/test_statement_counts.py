@@ -79,14 +79,14 @@ async def test_webhook_lists_cost_the_same_for_any_page(
     app: Starlette, api: GraphQLClient, practice: Practice
 ) -> None:
     endpoint_id = await _seed(app, practice, 12, 12)
-    counts = {}
+    counts: dict[int, int] = {}
     for first in (2, 12):
         with count_statements(app) as statements:
             data = await api.op("WebhookEndpoints", {"first": first}, token=practice.owner_token)
         assert len(data["webhookEndpoints"]["edges"]) == first
         counts[first] = len(statements)
     assert_pinned("webhook_endpoints", counts)
-    counts = {}
+    counts: dict[int, int] = {}
     for first in (2, 12):
         with count_statements(app) as statements:
             data = await api.op(
