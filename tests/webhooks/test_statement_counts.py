@@ -86,7 +86,7 @@ async def test_webhook_lists_cost_the_same_for_any_page(
         assert len(data["webhookEndpoints"]["edges"]) == first
         counts[first] = len(statements)
     assert_pinned("webhook_endpoints", counts)
-    counts: dict[int, int] = {}
+    counts = {}
     for first in (2, 12):
         with count_statements(app) as statements:
             data = await api.op(
