@@ -75,6 +75,12 @@ def worker(args: argparse.Namespace) -> None:
         )
         raise SystemExit(2)
     runtime = start_runtime(settings, build_hooks())
+    from carebase.schema import build_schema
+    from carebase.schema.webhooks.objects import SchemaObjectReader
+
+    runtime.object_reader = SchemaObjectReader(
+        build_schema(production=settings.is_production), runtime.database
+    )
     running = runtime.start_worker(threads=args.threads)
     logging.getLogger("carebase").info("worker started with %s threads", args.threads)
     try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from carebase.gateways.webhooks import Answer, UnsafeUrl, check_target, post
 from carebase.jobs.declare import actor
 from carebase.resolvers.webhooks import deliveries
+from carebase.resolvers.webhooks.objects import creator_principal
 from carebase.resolvers.webhooks.signing import signed_headers, unseal
 
 if TYPE_CHECKING:
@@ -36,15 +37,13 @@ async def deliver(runtime: JobRuntime, delivery_id: str) -> None:
         prepared = await deliveries.claim(uow, key)
         if prepared is not None and prepared.include_phi and runtime.object_reader is not None:
             # the resource as the endpoint's creator would read it now: an audited read
-            obj = await runtime.object_reader(
-                uow,
-                prepared.organization_id,
-                prepared.creator_id,
-                prepared.resource_type,
-                prepared.resource_id,
-            )
-            if obj is not None:
-                prepared.body["data"]["object"] = obj
+            creator = await creator_principal(uow, prepared.organization_id, prepared.creator_id)
+            if creator is not None:
+                obj = await runtime.object_reader(
+                    uow, creator, prepared.resource_type, prepared.resource_id
+                )
+                if obj is not None:
+                    prepared.body["data"]["object"] = obj
     if prepared is None:
         return
     settings = runtime.settings

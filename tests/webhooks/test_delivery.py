@@ -182,3 +182,48 @@ def test_bodies_are_compact_json() -> None:
     from carebase.resolvers.webhooks.deliveries import serialize
 
     assert json.loads(serialize({"a": {"b": 1}})) == {"a": {"b": 1}}
+
+
+async def test_include_phi_carries_the_object_as_its_creator_reads_it_audited(
+    app: Starlette, api: GraphQLClient, clock: SettableClock, hook: Receiver
+) -> None:
+    from sqlalchemy import select
+
+    from carebase.models import AuditEvent
+    from tests.fixtures.factories import key_of
+
+    practice = await sign_up(api, "PHI Practice")
+    payload = (
+        await api.op(
+            "CreateWebhookEndpoint",
+            {"input": {"url": hook.url, "events": ["CLIENT_CREATED"], "includePhi": True}},
+            token=practice.owner_token,
+        )
+    )["createWebhookEndpoint"]
+    assert payload["userErrors"] == [] and payload["webhookEndpoint"]["includePhi"] is True
+    hook.secret = secret(payload["secret"], "webhook secret")
+    name, email = secret("Phoebe Phi", "name"), unique_email("phi")
+    client_id = await add_client(api, practice, name, email)
+    await eventually(lambda: len(hook.received) == 1, timeout=20)
+    [got] = hook.received
+    assert got.verified
+    assert got.payload["data"]["object"] == {
+        "id": client_id,
+        "name": name,
+        "email": email,
+        "phone": None,
+        "timezone": "America/Chicago",
+    }
+    async with app.state.db.unit_of_work() as uow:
+        reads = (
+            (
+                await uow.session.execute(
+                    select(AuditEvent).where(
+                        AuditEvent.resource_id == key_of(client_id), AuditEvent.action == "read"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert any(r.actor_id == key_of(practice.owner["id"]) for r in reads)

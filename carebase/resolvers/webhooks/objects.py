@@ -8,9 +8,27 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
+from carebase.models import Account
 
-# (uow, organization id, creator's account id, resource type, resource id) -> the object
-ObjectReader = Callable[
-    [UnitOfWork, uuid.UUID, uuid.UUID, str, uuid.UUID], Awaitable[dict[str, Any] | None]
-]
+# (uow, the creator as principal, resource type, resource id) -> the object, or None
+ObjectReader = Callable[[UnitOfWork, Principal, str, uuid.UUID], Awaitable[dict[str, Any] | None]]
+
+
+async def creator_principal(
+    uow: UnitOfWork, organization_id: uuid.UUID, creator_id: uuid.UUID
+) -> Principal | None:
+    """The endpoint's creator as a signed-in member, while they still manage the practice."""
+    creator = await uow.session.get(Account, creator_id)
+    if (
+        creator is None
+        or creator.organization_id != organization_id
+        or creator.role is None
+        or not creator.role.manages
+        or getattr(creator, "archived_at", None) is not None
+    ):
+        return None
+    return Principal(
+        kind="user", organization_id=organization_id, account_id=creator.id, role=creator.role
+    )
