@@ -34,6 +34,8 @@ from carebase.jobs.runtime import JobRuntime, queue_depths, start_runtime
 from carebase.oauth import token_endpoint
 from carebase.pubsub import make_pubsub
 from carebase.resolvers.reactions import build_hooks
+from carebase.schema import build_schema
+from carebase.schema.webhooks.objects import SchemaObjectReader
 from carebase.webhooks import stripe_webhook
 
 log = logging.getLogger("carebase")
@@ -60,6 +62,9 @@ def create_app(
     clock = clock or SystemClock()
     runtime: JobRuntime = start_runtime(settings, hooks, clock=clock)
     db = Database(settings, hooks=hooks, dispatch=runtime.dispatch, clock=clock)
+    runtime.object_reader = SchemaObjectReader(
+        build_schema(production=settings.is_production), runtime.database
+    )
     events = make_pubsub(settings.broker_url, settings.pubsub_url)
     authenticator = Authenticator(db, settings)
     in_process = settings.in_process_jobs if run_jobs_in_process is None else run_jobs_in_process

@@ -80,6 +80,12 @@ def worker(args: argparse.Namespace) -> None:
     metrics.serve_in_thread(
         settings, lambda: [metrics.queue_depth_family(queue_depths(runtime.broker))]
     )
+    from carebase.schema import build_schema
+    from carebase.schema.webhooks.objects import SchemaObjectReader
+
+    runtime.object_reader = SchemaObjectReader(
+        build_schema(production=settings.is_production), runtime.database
+    )
     running = runtime.start_worker(threads=args.threads)
     log = logging.getLogger("carebase")
     log.info("worker started with %s threads", args.threads)

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     metrics_token: SecretStr = SecretStr("")
     metrics_loopback: bool = False
     metrics_port: int = Field(0, ge=0, le=65535)
+    # outbound webhooks: a delivery attempt's whole time limit, and the retry schedule (the
+    # n-th retry waits base * 4**(n-1) seconds, at most max_delay, less up to a quarter of
+    # jitter; none is made past the window after the event, nor once the endpoint has failed
+    # every attempt for disable_after)
+    webhook_timeout_seconds: float = Field(10.0, gt=0)
+    webhook_retry_base_seconds: float = Field(5.0, gt=0)
+    webhook_retry_max_delay_seconds: float = Field(43_200.0, gt=0)
+    webhook_retry_window_seconds: float = Field(259_200.0, gt=0)
+    webhook_disable_after_seconds: float = Field(259_200.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

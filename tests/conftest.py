@@ -109,6 +109,8 @@ def make_settings(tmp: Path, smtp_port: int, **overrides: str) -> Settings:
         "CAREBASE_PORTAL_URL": "https://portal.example.test",
         "CAREBASE_SCHEDULER_INTERVAL_SECONDS": "0.5",
         "CAREBASE_EMAIL_FROM": "Carebase <no-reply@carebase.test>",
+        # webhook retries wait a minute or more: only a test that moves the clock sees one
+        "CAREBASE_WEBHOOK_RETRY_BASE_SECONDS": "60",
     }
     env.update(overrides)
     return Settings.from_env(env)

@@ -3,7 +3,7 @@ no `@actor` function is missing)."""
 
 from __future__ import annotations
 
-from carebase.jobs import billing, chat, email, reminders, sms
+from carebase.jobs import billing, chat, email, reminders, sms, webhooks
 from carebase.jobs.declare import ActorFn, ActorSpec, spec_of
 
 ACTORS: tuple[ActorFn, ...] = (
@@ -16,6 +16,8 @@ ACTORS: tuple[ActorFn, ...] = (
     billing.reconcile,
     billing.retry_refund,
     billing.apply_webhook,
+    webhooks.fan_out,
+    webhooks.deliver,
 )
 
 

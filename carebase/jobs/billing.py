@@ -25,6 +25,7 @@ from carebase.models import (
     Refund,
     Role,
     WebhookEvent,
+    WebhookEventType,
 )
 from carebase.resolvers.billing import appointment_charges, charges, refunds
 from carebase.resolvers.core.notifications import queue_email
@@ -199,7 +200,7 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
     else:
         error = intent.get("last_payment_error") or {}
         message = error.get("message") or "The card was declined"
-        charges.fail(payment, PaymentFailure.CARD_DECLINED, message)
+        charges.fail(uow, payment, PaymentFailure.CARD_DECLINED, message)
         if payment.kind is PaymentKind.SCHEDULED:
             await _tell_of_failure(uow, payment)
 
@@ -233,6 +234,7 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
         )
     )
     refunds.record_refund(payment, missing)
+    charges.payment_event(uow, payment, WebhookEventType.PAYMENT_REFUNDED)
 
 
 async def _disputed(uow: UnitOfWork, dispute: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from carebase.db import Database, Job
 from carebase.hooks import Hooks
 from carebase.jobs import actors
 from carebase.jobs.declare import ActorFn
+from carebase.resolvers.webhooks.objects import ObjectReader
 
 log = logging.getLogger("carebase.jobs")
 
@@ -36,6 +37,9 @@ class JobRuntime:
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
         self._databases: dict[int, Database] = {}
+        # how a webhook with includePhi reads its data.object (set by the app and the worker,
+        # which hold the GraphQL schema; None: thin bodies only)
+        self.object_reader: ObjectReader | None = None
         for spec in actors.specs():
             decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)
             self.actors[spec.name] = decorate(_bind(self, spec.fn))

@@ -16,6 +16,7 @@ from carebase.jobs.reminders import due_reminders
 from carebase.jobs.sms import stalled_sms
 from carebase.models import Email, EmailStatus, Reminder, ReminderStatus
 from carebase.resolvers.chat.conversations import due_unread_notifications
+from carebase.resolvers.webhooks.deliveries import due_deliveries, has_unfanned_events
 
 log = logging.getLogger("carebase.scheduler")
 
@@ -62,6 +63,12 @@ async def tick(db: Database) -> int:
             queued += 1
         for notification_id in await due_unread_notifications(uow):
             uow.enqueue("chat.notify_unread", notification_id)
+            queued += 1
+        if await has_unfanned_events(uow):
+            uow.enqueue("webhooks.fan_out")
+            queued += 1
+        for delivery_id in await due_deliveries(uow):
+            uow.enqueue("webhooks.deliver", delivery_id)
             queued += 1
     return queued
 

@@ -70,6 +70,14 @@ from carebase.models.scheduling import (
     VideoProvider,
 )
 from carebase.models.sms import SmsMessage
+from carebase.models.webhooks import (
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEventType,
+)
 
 __all__ = [
     "CAPTURED",
@@ -109,6 +117,7 @@ __all__ = [
     "OAuthClient",
     "OneTimeToken",
     "Organization",
+    "OutboxEvent",
     "Package",
     "PackageCredit",
     "PackagePurchase",
@@ -129,7 +138,12 @@ __all__ = [
     "TokenPurpose",
     "UnreadNotification",
     "VideoProvider",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookEventType",
     "new_publishable_key",
     "utcnow",
 ]

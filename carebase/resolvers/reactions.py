@@ -19,7 +19,8 @@ from carebase.hooks import (
     InvitationResent,
     PaymentSucceeded,
 )
-from carebase.resolvers.billing import appointment_charges, invoices, packages
+from carebase.models import WebhookEventType
+from carebase.resolvers.billing import appointment_charges, charges, invoices, packages
 from carebase.resolvers.intake import requests as intake
 
 
@@ -59,6 +60,11 @@ async def charge_for_status(uow: UnitOfWork, event: AppointmentStatusChanged) ->
     )
 
 
+async def announce_payment(uow: UnitOfWork, event: PaymentSucceeded) -> None:
+    """The outbox row partners' webhooks hear (payment.succeeded)."""
+    charges.payment_event(uow, event.payment, WebhookEventType.PAYMENT_SUCCEEDED)
+
+
 async def settle_invoice(uow: UnitOfWork, event: PaymentSucceeded) -> None:
     await invoices.settle_invoice(uow, event.payment)
 
@@ -76,6 +82,7 @@ def build_hooks() -> Hooks:
     hooks.on(AppointmentCancelled, cancel_planned_charges, order=10)
     hooks.on(AppointmentCancelled, return_package_credit, order=20)
     hooks.on(AppointmentStatusChanged, charge_for_status, order=10)
+    hooks.on(PaymentSucceeded, announce_payment, order=5)
     hooks.on(PaymentSucceeded, settle_invoice, order=10)
     hooks.on(PaymentSucceeded, grant_package_credits, order=20)
     return hooks

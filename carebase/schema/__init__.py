@@ -42,6 +42,7 @@ from carebase.schema.persisted import PersistedDocuments, PersistedQueries
 from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
+from carebase.schema.webhooks import WebhookMutation, WebhookQuery
 
 PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)
 
@@ -58,6 +59,7 @@ Query = merge_types(
         ChatQuery,
         BillingQuery,
         AuditQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -71,6 +73,7 @@ Mutation = merge_types(
         IntakeMutation,
         ChatMutation,
         BillingMutation,
+        WebhookMutation,
     ),
 )
 

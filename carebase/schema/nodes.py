@@ -23,6 +23,7 @@ from carebase.resolvers.intake import nodes as intake
 from carebase.resolvers.org import nodes as org
 from carebase.resolvers.people import nodes as people
 from carebase.resolvers.scheduling import nodes as scheduling
+from carebase.resolvers.webhooks import nodes as webhooks
 from carebase.schema.billing.types import (
     Invoice,
     Package,
@@ -38,6 +39,7 @@ from carebase.schema.org.organizations import ApiKey, OAuthClient, Organization
 from carebase.schema.people.clients import Client, Member
 from carebase.schema.relay import Node, parse_global_id
 from carebase.schema.scheduling.types import Appointment, AppointmentType
+from carebase.schema.webhooks.endpoints import WebhookDelivery, WebhookEndpoint
 
 MAX_IDS = 100
 
@@ -71,6 +73,11 @@ async def _purchases(info: Info, rows: list[Any]) -> list[Node | None]:
     ]
 
 
+async def _deliveries(info: Info, rows: list[Any]) -> list[Node | None]:
+    views = await webhooks.delivery_views(info.context.uow, rows)
+    return [WebhookDelivery.from_view(v) for v in views]
+
+
 @dataclass(frozen=True)
 class NodeType:
     source: NodeSource
@@ -96,6 +103,8 @@ NODE_TYPES: dict[str, NodeType] = {
     "PackagePurchase": NodeType(billing.PACKAGE_PURCHASES, _purchases),
     "Payment": NodeType(billing.PAYMENTS, each(Payment.from_model)),
     "PaymentMethod": NodeType(billing.PAYMENT_METHODS, each(PaymentMethod.from_model)),
+    "WebhookDelivery": NodeType(webhooks.WEBHOOK_DELIVERIES, _deliveries),
+    "WebhookEndpoint": NodeType(webhooks.WEBHOOK_ENDPOINTS, each(WebhookEndpoint.from_model)),
 }
 
 

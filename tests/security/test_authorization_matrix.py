@@ -303,6 +303,10 @@ QUERIES: dict[str, Field | str] = {
         by_design={"client2": "clients buy packages for themselves (purchasePackage)"},
     ),
     "auditEvents": Field("audit", lambda w: FIRST),
+    "webhookEndpoints": Field("webhooks", lambda w: FIRST, expect="webhookEndpoint"),
+    "webhookDeliveries": Field(
+        "webhooks", lambda w: {"endpointId": w.ids["webhookEndpoint"]}, expect="webhookDelivery"
+    ),
 }
 
 
@@ -341,6 +345,8 @@ NODE_TYPES: dict[str, NodeType] = {
     "Invoice": NodeType("invoice", "billing"),
     "ApiKey": NodeType("apiKey", "settings"),
     "OAuthClient": NodeType("oauthClient", "settings"),
+    "WebhookEndpoint": NodeType("webhookEndpoint", "webhooks"),
+    "WebhookDelivery": NodeType("webhookDelivery", "webhooks"),
     "Form": NodeType("form", "forms"),
     "IntakeFlow": NodeType("flow", "forms"),
     "Message": NodeType("message", "chat"),
@@ -537,6 +543,17 @@ MUTATIONS: dict[str, Mutation] = {
         "settings", _input(name="matrix client", scopes=["chat:read"]), wrong=OWN_ORGANIZATION
     ),
     "revokeOAuthClient": Mutation("settings", _input(id=_id("oauthClientToRevoke"))),
+    "createWebhookEndpoint": Mutation(
+        "webhooks",
+        _input(url="http://127.0.0.1:9/matrix", events=["PAYMENT_SUCCEEDED"]),
+        wrong=OWN_ORGANIZATION,
+    ),
+    "updateWebhookEndpoint": Mutation(
+        "webhooks", _input(id=_id("webhookToUpdate"), events=["INVOICE_PAID"])
+    ),
+    "deleteWebhookEndpoint": Mutation("webhooks", _input(id=_id("webhookToDelete"))),
+    "sendTestWebhook": Mutation("webhooks", _input(id=_id("webhookEndpoint"))),
+    "redeliverWebhook": Mutation("webhooks", _input(deliveryId=_id("webhookDelivery"))),
     "createAppointmentType": Mutation(
         "appointments",
         _input(name="Matrix call", durationMinutes=30, contactType="PHONE"),

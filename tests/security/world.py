@@ -295,6 +295,7 @@ async def build_world(api: GraphQLClient, app: Starlette, smtp: Inbox) -> World:
     await _billing(world)
     await _chat(world)
     await _credentials(world)
+    await _webhooks(world)
     await _audit(world)
     world.add_markers(
         "organization A",
@@ -539,6 +540,31 @@ async def _chat(world: World) -> None:
     assert ids["conversationWithProvider"] != ids["conversation"]
     world.add_markers("conversation", ids["conversation"], ids["conversationWithProvider"])
     world.add_markers("message", ids["message"], body)
+
+
+async def _webhooks(world: World) -> None:
+    api, owner, ids, s = world.api, world.owner_a.token, world.ids, world.suffix
+    for label in ("webhookEndpoint", "webhookToUpdate", "webhookToDelete"):
+        made = await done(
+            api,
+            "CreateWebhookEndpoint",
+            {
+                "input": {
+                    "url": f"http://127.0.0.1:9/aldermere/{label}",
+                    "events": ["CLIENT_CREATED"],
+                    "description": f"Aldermere {label} {s}",
+                }
+            },
+            token=owner,
+        )
+        ids[label] = made["webhookEndpoint"]["id"]
+        world.add_markers(label, ids[label], made["webhookEndpoint"]["description"])
+        world.add_markers(label, made["secret"])
+    sent = await done(
+        api, "SendTestWebhook", {"input": {"id": ids["webhookEndpoint"]}}, token=owner
+    )
+    ids["webhookDelivery"] = sent["delivery"]["id"]
+    world.add_markers("webhookDelivery", ids["webhookDelivery"], sent["delivery"]["eventId"])
 
 
 async def _credentials(world: World) -> None:

@@ -27,6 +27,7 @@ from carebase.models import (
     PaymentFailure,
     PaymentKind,
     PaymentStatus,
+    WebhookEventType,
 )
 from carebase.resolvers.billing.cards import default_card
 from carebase.resolvers.billing.customers import customer_id, gateway
@@ -34,6 +35,7 @@ from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
+from carebase.resolvers.core.outbox import record_change
 
 log = logging.getLogger("carebase.billing")
 
@@ -126,10 +128,22 @@ async def claim(
     return claimed.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-def fail(payment: Payment, failure: PaymentFailure, message: str) -> None:
+def fail(uow: UnitOfWork, payment: Payment, failure: PaymentFailure, message: str) -> None:
     payment.status = PaymentStatus.FAILED
     payment.failure_code = failure
     payment.failure_message = message
+    payment_event(uow, payment, WebhookEventType.PAYMENT_FAILED)
+
+
+def payment_event(uow: UnitOfWork, payment: Payment, event_type: WebhookEventType) -> None:
+    record_change(
+        uow,
+        event_type,
+        organization_id=payment.organization_id,
+        resource_type="Payment",
+        resource_id=payment.id,
+        client_id=payment.client_id,
+    )
 
 
 async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = False) -> Payment:
@@ -154,7 +168,7 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
     card = await default_card(uow, payment.client_id)
     client = await uow.session.get_one(Account, payment.client_id)
     if card is None:
-        fail(payment, PaymentFailure.NO_CARD, "No card on file")
+        fail(uow, payment, PaymentFailure.NO_CARD, "No card on file")
         return payment
     stripe_customer = await customer_id(uow, client)
     try:
@@ -173,7 +187,7 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
             payment.id,
             refused.decline_code or refused.code or "no code",
         )
-        fail(payment, PaymentFailure.CARD_DECLINED, refused.message)
+        fail(uow, payment, PaymentFailure.CARD_DECLINED, refused.message)
         payment.stripe_payment_intent_id = refused.intent_id
         return payment
     except StripeUnavailable:
@@ -193,6 +207,7 @@ async def apply_charge(uow: UnitOfWork, payment: Payment, result: Charge) -> Non
         await uow.emit(PaymentSucceeded(payment))
     elif result.status in ("requires_payment_method", "canceled"):
         fail(
+            uow,
             payment,
             payment.failure_code or PaymentFailure.NOT_CHARGED,
             payment.failure_message or "The card was not charged",

@@ -23,6 +23,7 @@ from carebase.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
+    WebhookEventType,
 )
 from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
@@ -30,6 +31,7 @@ from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
+from carebase.resolvers.core.outbox import record_change
 from carebase.resolvers.core.pagination import (
     Load,
     Order,
@@ -175,6 +177,7 @@ async def send_invoice_email(uow: UnitOfWork, invoice: Invoice) -> None:
 async def open_and_send(uow: UnitOfWork, invoice: Invoice) -> None:
     invoice.status = InvoiceStatus.OPEN
     invoice.sent_at = uow.now()
+    invoice_event(uow, invoice.organization_id, invoice.id, invoice.client_id, "SENT")
     await send_invoice_email(uow, invoice)
 
 
@@ -290,7 +293,7 @@ async def settle_invoice(uow: UnitOfWork, payment: Payment) -> None:
     """A succeeded payment for an invoice pays it (an external one settles it)."""
     if payment.invoice_id is None:
         return
-    await uow.session.execute(
+    paid = await uow.session.execute(
         update(Invoice)
         .where(
             Invoice.id == payment.invoice_id,
@@ -298,6 +301,28 @@ async def settle_invoice(uow: UnitOfWork, payment: Payment) -> None:
             Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.DRAFT)),
         )
         .values(status=InvoiceStatus.PAID, paid_at=uow.now())
+    )
+    if paid.rowcount == 1:  # type: ignore[attr-defined]
+        invoice_event(uow, payment.organization_id, payment.invoice_id, payment.client_id, "PAID")
+
+
+def invoice_event(
+    uow: UnitOfWork,
+    organization_id: uuid.UUID,
+    invoice_id: uuid.UUID,
+    client_id: uuid.UUID,
+    change: str,
+) -> None:
+    event_type = (
+        WebhookEventType.INVOICE_SENT if change == "SENT" else WebhookEventType.INVOICE_PAID
+    )
+    record_change(
+        uow,
+        event_type,
+        organization_id=organization_id,
+        resource_type="Invoice",
+        resource_id=invoice_id,
+        client_id=client_id,
     )
 
 

@@ -10,11 +10,12 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, not_found
 from carebase.gateways.stripe import StripeUnavailable
-from carebase.models import Payment, PaymentKind, PaymentStatus, Refund
+from carebase.models import Payment, PaymentKind, PaymentStatus, Refund, WebhookEventType
 from carebase.resolvers.billing.charges import (
     RECONCILE_AFTER_MS,
     check_amount,
     money_request,
+    payment_event,
     practice_of,
     replay_payment,
 )
@@ -80,6 +81,7 @@ async def refund_payment(
                 # and a job asks again under the same idempotency key (refund-<row id>)
                 uow.enqueue("billing.refund", refund.id, delay_ms=RECONCILE_AFTER_MS)
         record_refund(payment, amount)
+        payment_event(uow, payment, WebhookEventType.PAYMENT_REFUNDED)
         audit.record(
             uow,
             principal,

@@ -24,9 +24,11 @@ from carebase.models import (
     NotificationStatus,
     Organization,
     UnreadNotification,
+    WebhookEventType,
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.lookups import get_client
+from carebase.resolvers.core.outbox import record_change
 from carebase.resolvers.core.pagination import Order, Page, PageRequest, asc, desc, paginate
 from carebase.resolvers.scheduling.video import client_join_url
 
@@ -196,6 +198,15 @@ async def send_message(
     uow.session.add(message)
     conversation.last_message_at = uow.now()
     await uow.session.flush()
+    record_change(
+        uow,
+        WebhookEventType.MESSAGE_SENT,
+        organization_id=conversation.organization_id,
+        resource_type="Message",
+        resource_id=message.id,
+        client_id=conversation.client_id,
+        actor_id=principal.account_id,
+    )
     await _mark_read(uow, conversation.id, principal.account_id)
     if principal.account_id != conversation.client_id:
         uow.session.add(

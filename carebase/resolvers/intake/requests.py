@@ -26,10 +26,12 @@ from carebase.models import (
     IntakeFlow,
     IntakeGate,
     Organization,
+    WebhookEventType,
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.notifications import portal_link, queue_email
+from carebase.resolvers.core.outbox import record_change
 from carebase.resolvers.core.pagination import Load, Order, Page, PageRequest, asc, paginate
 from carebase.resolvers.intake.flows import flow_items, get_flow
 from carebase.resolvers.intake.forms import (
@@ -60,6 +62,20 @@ async def pending_by_form(
     return found
 
 
+def form_event(
+    uow: UnitOfWork, principal: Principal, request: FormRequest, event_type: WebhookEventType
+) -> None:
+    record_change(
+        uow,
+        event_type,
+        organization_id=request.organization_id,
+        resource_type="FormRequest",
+        resource_id=request.id,
+        client_id=request.client_id,
+        actor_id=principal.account_id,
+    )
+
+
 async def request_flow(
     uow: UnitOfWork,
     principal: Principal,
@@ -85,6 +101,7 @@ async def request_flow(
     uow.session.add_all(rows)
     await uow.session.flush()
     for row in rows:
+        form_event(uow, principal, row, WebhookEventType.FORM_REQUESTED)
         audit.record(
             uow,
             principal,
@@ -226,6 +243,7 @@ async def submit_form_response(
             raise form_incomplete(version.questions, missing)
         request.status = FormRequestStatus.COMPLETED
         request.completed_at = uow.now()
+        form_event(uow, principal, request, WebhookEventType.FORM_COMPLETED)
     request.answers = merged
     request.filled_by_id = principal.account_id
     audit.record(
@@ -254,6 +272,7 @@ async def skip_form_request(
     if not reason or len(reason) > 2000:
         raise invalid("Give a reason (up to 2,000 characters)", "reason")
     request.status = FormRequestStatus.SKIPPED
+    form_event(uow, principal, request, WebhookEventType.FORM_SKIPPED)
     request.skip_reason = reason
     request.skipped_by_id = principal.account_id
     audit.record(

@@ -14,10 +14,11 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.hooks import ClientCreated
-from carebase.models import Account, AuthSession, Organization, Role
+from carebase.models import Account, AuthSession, Organization, Role, WebhookEventType
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import check_email, check_name, check_timezone, now
 from carebase.resolvers.core.lookups import clients_query, get_client
+from carebase.resolvers.core.outbox import record_change
 from carebase.resolvers.core.pagination import Order, Page, PageRequest, asc, in_order, paginate
 from carebase.resolvers.people.members import email_taken, insert_account
 from carebase.resolvers.people.sessions import send_invitation
@@ -121,6 +122,7 @@ async def create_client_record(
         ClientCreated(principal, client, organization, invited=send_invitation_email)
     )
     paragraphs = [a for a in answers if isinstance(a, str) and a]
+    client_event(uow, principal, client, WebhookEventType.CLIENT_CREATED)
     if send_invitation_email:
         await send_invitation(uow, client, organization, extra="\n\n".join(paragraphs) or None)
     audit.record(
@@ -174,7 +176,22 @@ async def update_client(
         client_id=client.id,
         operation="updateClient",
     )
+    client_event(uow, principal, client, WebhookEventType.CLIENT_UPDATED)
     return client
+
+
+def client_event(
+    uow: UnitOfWork, principal: Principal, client: Account, event_type: WebhookEventType
+) -> None:
+    record_change(
+        uow,
+        event_type,
+        organization_id=client.organization_id,
+        resource_type="Client",
+        resource_id=client.id,
+        client_id=client.id,
+        actor_id=principal.account_id,
+    )
 
 
 async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.UUID) -> Account:

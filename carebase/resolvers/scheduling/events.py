@@ -21,9 +21,19 @@ from carebase.models import (
     Organization,
     Reminder,
     ReminderStatus,
+    WebhookEventType,
 )
 from carebase.resolvers.core.notifications import queue_email
+from carebase.resolvers.core.outbox import record_change
 from carebase.resolvers.scheduling.video import client_join_url
+
+# what a partner's webhook hears of each kind of change (a confirmation is not an event there)
+WEBHOOK_TYPES = {
+    AppointmentEventKind.BOOKED: WebhookEventType.APPOINTMENT_BOOKED,
+    AppointmentEventKind.RESCHEDULED: WebhookEventType.APPOINTMENT_RESCHEDULED,
+    AppointmentEventKind.CANCELLED: WebhookEventType.APPOINTMENT_CANCELLED,
+    AppointmentEventKind.STATUS_CHANGED: WebhookEventType.APPOINTMENT_STATUS_CHANGED,
+}
 
 
 def record_event(
@@ -49,6 +59,17 @@ def record_event(
         note=note,
     )
     uow.session.add(event)
+    webhook_type = WEBHOOK_TYPES.get(kind)
+    if webhook_type is not None:
+        record_change(
+            uow,
+            webhook_type,
+            organization_id=appointment.organization_id,
+            resource_type="Appointment",
+            resource_id=appointment.id,
+            client_id=appointment.client_id,
+            actor_id=actor_id,
+        )
     payload = {"appointment_id": str(appointment.id), "change_id": str(event.id)}
     channel = appointments_channel(appointment.organization_id)
     uow.after_commit.append(lambda: pubsub.current().publish(channel, payload))

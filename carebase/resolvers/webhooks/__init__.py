@@ -1,0 +1,1 @@
+"""Outbound webhooks: partners' endpoints, the deliveries fanned out of the outbox, signing."""
