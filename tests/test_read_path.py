@@ -59,6 +59,6 @@ async def test_a_query_audits_what_it_read(
     )
     client_id = made["createClient"]["client"]["id"]
     before = await audited()
-    found = await api.op("Client", {"id": client_id}, token=practice.owner_token)
+    found = await api.op("ClientDetails", {"id": client_id}, token=practice.owner_token)
     assert found["client"]["id"] == client_id
     assert await audited() == before + 1

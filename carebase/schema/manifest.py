@@ -32,7 +32,28 @@ PACKAGED_MANIFEST = "operations_manifest.json"
 
 
 class ManifestError(ValueError):
-    """The operation documents cannot make one manifest (a duplicate or unknown name)."""
+    """The operation documents cannot make one manifest (a duplicate, unknown or reserved
+    name)."""
+
+
+# Names a partner's code generator takes for itself in the package it generates from our
+# documents: ariadne-codegen (default settings) writes one module per operation, named for
+# it (``Client`` -> ``client.py``), beside its own ``client.py`` (class ``Client``),
+# ``async_base_client.py``, ``base_model.py`` (``BaseModel``, ``Upload``), ``exceptions.py``,
+# ``input_types.py``, ``enums.py`` and ``fragments.py``: an operation or fragment of one of
+# these names stops its run ("Duplicated file names") or shadows its client class.
+RESERVED_NAMES = frozenset(
+    {
+        "Client",
+        "AsyncBaseClient",
+        "BaseModel",
+        "Upload",
+        "Exceptions",
+        "InputTypes",
+        "Enums",
+        "Fragments",
+    }
+)
 
 
 def sha256_of(document: str) -> str:
@@ -87,6 +108,11 @@ def build_manifest(directory: Path) -> dict[str, dict[str, str]]:
                 continue
             if name in table:
                 raise ManifestError(f"{path.name}: {name} is defined twice")
+            if name in RESERVED_NAMES:
+                raise ManifestError(
+                    f"{path.name}: {name} is a name code generators keep for themselves"
+                    " (ariadne-codegen's client package): choose another"
+                )
             table[name] = definition  # type: ignore[assignment]
     manifest: dict[str, dict[str, str]] = {}
     for name in sorted(operations):

@@ -144,7 +144,7 @@ async def test_api_key_reads_within_its_scopes(api: GraphQLClient, practice: Pra
     assert organization["id"] == practice.id
     listed = (await api.op("Clients", token=secret))["clients"]
     assert [e["node"]["id"] for e in listed["edges"]] == [client["id"]]
-    assert (await api.op("Client", {"id": client["id"]}, token=secret))["client"] == client
+    assert (await api.op("ClientDetails", {"id": client["id"]}, token=secret))["client"] == client
 
     # read does not imply write
     created = (
@@ -183,7 +183,7 @@ async def test_api_key_with_write_scope_writes(api: GraphQLClient, practice: Pra
     _, secret = await create_key(api, practice.owner_token, ["clients:write"])
     created = await create_client(api, secret, "Written By Key")
     # write implies read
-    assert (await api.op("Client", {"id": created["id"]}, token=secret))["client"] == created
+    assert (await api.op("ClientDetails", {"id": created["id"]}, token=secret))["client"] == created
 
 
 async def test_api_key_scopes_are_checked(api: GraphQLClient, practice: Practice) -> None:
@@ -476,7 +476,7 @@ async def test_audit_log_records_writes_and_reads(api: GraphQLClient, practice: 
     )["updateClient"]
     assert updated["userErrors"] == []
     await api.op("Clients", token=practice.owner_token)
-    await api.op("Client", {"id": client["id"]}, token=practice.owner_token)
+    await api.op("ClientDetails", {"id": client["id"]}, token=practice.owner_token)
 
     events = await audit_events(api, practice.owner_token)
     mine = [e for e in events if e["clientId"] == client["id"]]
@@ -509,7 +509,7 @@ async def test_audit_log_names_the_api_key_and_oauth_client(
 ) -> None:
     client = await create_client(api, practice.owner_token)
     key, secret = await create_key(api, practice.owner_token, ["clients:read"])
-    assert (await api.op("Client", {"id": client["id"]}, token=secret))["client"]
+    assert (await api.op("ClientDetails", {"id": client["id"]}, token=secret))["client"]
 
     oauth, oauth_secret = await create_oauth_client(api, practice.owner_token, ["clients:read"])
     response = await token_request(
@@ -537,7 +537,9 @@ async def test_audit_log_names_a_client_reading_their_own_record(
 ) -> None:
     """actorId is a global id of the account that acted, usable with node(id:)."""
     me, token = await invited_client(api, smtp, practice)
-    assert (await api.op("Client", {"id": me["id"]}, token=token))["client"]["id"] == me["id"]
+    assert (await api.op("ClientDetails", {"id": me["id"]}, token=token))["client"]["id"] == me[
+        "id"
+    ]
 
     events = await audit_events(api, practice.owner_token, clientId=me["id"], action="READ")
     [read] = [e for e in events if e["actorId"] != practice.owner["id"]]

@@ -110,3 +110,16 @@ def test_duplicate_or_unknown_names_stop_the_export(tmp_path: Path) -> None:
     )
     with pytest.raises(ManifestError, match="A is defined twice"):
         build_manifest(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "definition", ["query Client { __typename }", "fragment Enums on Query { __typename }"]
+)
+def test_a_name_a_code_generator_keeps_for_itself_stops_the_export(
+    tmp_path: Path, definition: str
+) -> None:
+    """ariadne-codegen writes a module per operation beside its own ``client.py``,
+    ``enums.py``, …: an operation named ``Client`` broke its run (tests/partners)."""
+    (tmp_path / "a.graphql").write_text(definition)
+    with pytest.raises(ManifestError, match="code generators keep"):
+        build_manifest(tmp_path)

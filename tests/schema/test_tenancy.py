@@ -93,7 +93,7 @@ def top_code(errors: list[dict[str, Any]]) -> str:
 
 
 async def read_client(api: GraphQLClient, token: str, client_id: str) -> dict[str, Any] | None:
-    return (await api.op("Client", {"id": client_id}, token=token))["client"]  # type: ignore[no-any-return]
+    return (await api.op("ClientDetails", {"id": client_id}, token=token))["client"]  # type: ignore[no-any-return]
 
 
 async def read_organization(api: GraphQLClient, token: str) -> dict[str, Any]:
