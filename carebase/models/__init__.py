@@ -44,6 +44,16 @@ from carebase.models.chat import (
     UnreadNotification,
 )
 from carebase.models.email import Email, EmailStatus
+from carebase.models.insurance import (
+    Claim,
+    ClaimStatus,
+    InsurancePolicy,
+    PlanType,
+    PolicyPriority,
+    SubscriberRelationship,
+    Superbill,
+    X12Counter,
+)
 from carebase.models.intake import (
     Form,
     FormRequest,
@@ -87,6 +97,8 @@ __all__ = [
     "Availability",
     "Base",
     "BillingCustomer",
+    "Claim",
+    "ClaimStatus",
     "ContactType",
     "Conversation",
     "ConversationParticipant",
@@ -99,6 +111,7 @@ __all__ = [
     "FormVersion",
     "IdempotencyRecord",
     "Initiator",
+    "InsurancePolicy",
     "IntakeFlow",
     "IntakeGate",
     "Invoice",
@@ -118,6 +131,8 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "PersistedQuery",
+    "PlanType",
+    "PolicyPriority",
     "QuestionType",
     "RateLimitHit",
     "RefreshToken",
@@ -126,10 +141,13 @@ __all__ = [
     "ReminderStatus",
     "Role",
     "SmsMessage",
+    "SubscriberRelationship",
+    "Superbill",
     "TokenPurpose",
     "UnreadNotification",
     "VideoProvider",
     "WebhookEvent",
+    "X12Counter",
     "new_publishable_key",
     "utcnow",
 ]

@@ -27,6 +27,7 @@ from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
+from carebase.schema.insurance import InsuranceMutation, InsuranceQuery
 from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.nodes import NodeQuery
@@ -57,6 +58,7 @@ Query = merge_types(
         IntakeCatalogQuery,
         ChatQuery,
         BillingQuery,
+        InsuranceQuery,
         AuditQuery,
     ),
 )
@@ -71,6 +73,7 @@ Mutation = merge_types(
         IntakeMutation,
         ChatMutation,
         BillingMutation,
+        InsuranceMutation,
     ),
 )
 
