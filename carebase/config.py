@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(1000, ge=1)
     # documents kept for automatic persisted queries (least recently used out)
     persisted_queries_max: int = Field(10_000, ge=1)
+    # the address clients reach the API at: signed file links are built on it
+    public_url: str = "http://127.0.0.1:8000"
+    # 837P interchange sender and receiver ids (ISA06/ISA08, GS02/GS03)
+    x12_sender_id: str = "CAREBASE"
+    x12_receiver_id: str = "CLEARINGHOUSE"
 
     @classmethod
     def settings_customise_sources(
@@ -144,6 +149,21 @@ class Settings(BaseSettings):
         value = value.rstrip("/")
         if urlsplit(value).scheme not in ("http", "https"):
             raise ValueError("CAREBASE_PORTAL_URL must be an http(s) URL")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("CAREBASE_PUBLIC_URL must be an http(s) URL")
+        return value
+
+    @field_validator("x12_sender_id", "x12_receiver_id")
+    @classmethod
+    def _x12_id(cls, value: str) -> str:
+        if not 2 <= len(value) <= 15 or not value.replace(" ", "").isalnum():
+            raise ValueError("CAREBASE_X12_SENDER_ID / _RECEIVER_ID are 2 to 15 letters or digits")
         return value
 
     @field_validator("zoom_api_base")

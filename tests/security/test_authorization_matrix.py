@@ -712,6 +712,7 @@ MUTATIONS: dict[str, Mutation] = {
     "updateClaimStatus": Mutation(
         "billing", _input(id=_id("claimToMove"), status="SUBMITTED", note="matrix")
     ),
+    "exportClaims": Mutation("billing", _input(ids=lambda w: [w.ids["claimToExport"]])),
     "recordInsurancePayment": Mutation(
         "billing", _input(claimId=_id("claimToPay"), amountCents=100)
     ),

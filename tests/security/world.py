@@ -610,7 +610,7 @@ async def _insurance(world: World) -> None:
         "placeOfService": "11",
         "diagnosisPointers": ["A"],
     }
-    for label in ("claim", "claimToEdit", "claimToMove", "claimToPay"):
+    for label in ("claim", "claimToEdit", "claimToMove", "claimToPay", "claimToExport"):
         made = await done(
             api,
             "CreateClaim",

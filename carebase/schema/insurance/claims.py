@@ -13,6 +13,7 @@ from carebase.models import ClaimStatus as ClaimStatusModel
 from carebase.models import Payment as PaymentModel
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.insurance import claims as claim_ops
+from carebase.resolvers.insurance import exports as export_ops
 from carebase.schema.billing.types import Payment
 from carebase.schema.common import Money, described
 from carebase.schema.context import Info
@@ -145,6 +146,15 @@ class Claim(Node):
         found = await info.context.loaders.member.load(self.model.rendering_provider_id)
         assert found is not None
         return Member.from_model(found)
+
+    @described(
+        "This claim as an ANSI X12 005010X222A1 837P interchange (segments end in ~ and a "
+        "newline). Members with billing:read; numbered with the next export's control number."
+    )
+    async def x12(self, info: Info) -> str:
+        return await export_ops.claim_x12(
+            info.context.uow, info.context.principal, claim=self.model
+        )
 
     @described("Every status change, oldest first.")
     def history(self) -> list[ClaimChange]:
@@ -377,3 +387,36 @@ async def record_insurance_payment(
         )
 
     return await mutate(info, RecordInsurancePaymentPayload, op)
+
+
+@strawberry.input(description="DRAFT claims to send in one 837P interchange.")
+class ExportClaimsInput:
+    ids: list[strawberry.ID] = strawberry.field(description="1 to 100 DRAFT claims.")
+
+
+@strawberry.type(description="The interchange and the claims, now SUBMITTED.")
+class ExportClaimsPayload(Payload):
+    x12: str | None = strawberry.field(
+        default=None, description="One ANSI X12 837P interchange holding every claim."
+    )
+    claims: list[Claim] = strawberry.field(
+        default_factory=list, description="The exported claims, now SUBMITTED."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS)
+
+    @classmethod
+    async def from_result(cls, result: tuple[str, list[ClaimModel]], info: Info) -> Self:
+        return cls(x12=result[0], claims=[Claim.from_model(c) for c in result[1]])
+
+
+async def export_claims(info: Info, input: ExportClaimsInput) -> ExportClaimsPayload:
+    ctx = info.context
+
+    async def op() -> tuple[str, list[ClaimModel]]:
+        return await export_ops.export_claims(
+            ctx.uow,
+            ctx.principal,
+            claim_ids=[decode_id(i, "Claim", field="ids") for i in input.ids],
+        )
+
+    return await mutate(info, ExportClaimsPayload, op)

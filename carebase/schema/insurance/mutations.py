@@ -53,3 +53,7 @@ class InsuranceMutation:
         description="Record what the insurer paid on a claim (a payment of kind INSURANCE); "
         "a SUBMITTED or ACCEPTED claim becomes PAID. Idempotent with idempotencyKey.",
     )
+    export_claims = strawberry.mutation(
+        resolver=claim_fields.export_claims,
+        description="Put several DRAFT claims in one 837P interchange and mark them SUBMITTED.",
+    )
