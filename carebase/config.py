@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     webhook_retry_max_delay_seconds: float = Field(43_200.0, gt=0)
     webhook_retry_window_seconds: float = Field(259_200.0, gt=0)
     webhook_disable_after_seconds: float = Field(259_200.0, gt=0)
+    # the address clients reach the API at: signed file links are built on it
+    public_url: str = "http://127.0.0.1:8000"
+    # 837P interchange sender and receiver ids (ISA06/ISA08, GS02/GS03)
+    x12_sender_id: str = "CAREBASE"
+    x12_receiver_id: str = "CLEARINGHOUSE"
 
     @classmethod
     def settings_customise_sources(
@@ -162,6 +167,21 @@ class Settings(BaseSettings):
         value = value.rstrip("/")
         if urlsplit(value).scheme not in ("http", "https"):
             raise ValueError("CAREBASE_PORTAL_URL must be an http(s) URL")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("CAREBASE_PUBLIC_URL must be an http(s) URL")
+        return value
+
+    @field_validator("x12_sender_id", "x12_receiver_id")
+    @classmethod
+    def _x12_id(cls, value: str) -> str:
+        if not 2 <= len(value) <= 15 or not value.replace(" ", "").isalnum():
+            raise ValueError("CAREBASE_X12_SENDER_ID / _RECEIVER_ID are 2 to 15 letters or digits")
         return value
 
     @field_validator("zoom_api_base")

@@ -44,6 +44,16 @@ from carebase.models.chat import (
     UnreadNotification,
 )
 from carebase.models.email import Email, EmailStatus
+from carebase.models.insurance import (
+    Claim,
+    ClaimStatus,
+    InsurancePolicy,
+    PlanType,
+    PolicyPriority,
+    SubscriberRelationship,
+    Superbill,
+    X12Counter,
+)
 from carebase.models.intake import (
     Form,
     FormRequest,
@@ -95,6 +105,8 @@ __all__ = [
     "Availability",
     "Base",
     "BillingCustomer",
+    "Claim",
+    "ClaimStatus",
     "ContactType",
     "Conversation",
     "ConversationParticipant",
@@ -107,6 +119,7 @@ __all__ = [
     "FormVersion",
     "IdempotencyRecord",
     "Initiator",
+    "InsurancePolicy",
     "IntakeFlow",
     "IntakeGate",
     "Invoice",
@@ -127,6 +140,8 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "PersistedQuery",
+    "PlanType",
+    "PolicyPriority",
     "QuestionType",
     "RateLimitHit",
     "RefreshToken",
@@ -135,6 +150,8 @@ __all__ = [
     "ReminderStatus",
     "Role",
     "SmsMessage",
+    "SubscriberRelationship",
+    "Superbill",
     "TokenPurpose",
     "UnreadNotification",
     "VideoProvider",
@@ -144,6 +161,7 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookEvent",
     "WebhookEventType",
+    "X12Counter",
     "new_publishable_key",
     "utcnow",
 ]

@@ -75,6 +75,10 @@ class Organization(Base):
     intake_reminder_enabled: Mapped[bool] = mapped_column(default=True)
     intake_reminder_offset_minutes: Mapped[int] = mapped_column(default=1440)
 
+    # billing identity (CMS-1500 boxes 25 and 33, the 837P's 2010AA): {"legal_name", "tax_id",
+    # "tax_id_type", "npi", "taxonomy_code", "address", "phone", "default_place_of_service"}
+    billing_profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
 
 class Account(Base):
     """A member or a client of one organization; the username is the email."""
@@ -104,6 +108,16 @@ class Account(Base):
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
     archived_at: Mapped[datetime | None]
+    # legal identity for insurance paperwork (``name`` stays the display name)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    sex: Mapped[str | None] = mapped_column(String(10))  # FEMALE, MALE, UNKNOWN
+    # {"line1", "line2", "city", "state", "postal_code", "country"}
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    # members only: a rendering provider's identifiers
+    npi: Mapped[str | None] = mapped_column(String(10))
+    taxonomy_code: Mapped[str | None] = mapped_column(String(10))
 
     @property
     def is_member(self) -> bool:

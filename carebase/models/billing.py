@@ -111,6 +111,11 @@ class Payment(Base):
     disputed: Mapped[bool] = mapped_column(default=False)
     attempts: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[uuid.UUID | None]
+    # an INSURANCE payment belongs to its claim (not to the appointment's one per kind)
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    payer_reference: Mapped[str | None] = mapped_column(String(100))
 
 
 class Refund(Base):

@@ -54,6 +54,8 @@ class AppointmentType(Base):
     bookable_by_clients: Mapped[bool] = mapped_column(default=True)
     autocharge_when_occurred: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]
+    # CPT/HCPCS code a superbill prints for a visit of this type without a claim
+    default_procedure_code: Mapped[str | None] = mapped_column(String(5))
 
 
 class Availability(Base):

@@ -27,6 +27,7 @@ from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
+from carebase.schema.insurance import InsuranceMutation, InsuranceQuery
 from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
 from carebase.schema.nodes import NodeQuery
@@ -58,6 +59,7 @@ Query = merge_types(
         IntakeCatalogQuery,
         ChatQuery,
         BillingQuery,
+        InsuranceQuery,
         AuditQuery,
         WebhookQuery,
     ),
@@ -74,6 +76,7 @@ Mutation = merge_types(
         ChatMutation,
         BillingMutation,
         WebhookMutation,
+        InsuranceMutation,
     ),
 )
 

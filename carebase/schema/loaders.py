@@ -17,6 +17,7 @@ from carebase.models import (
     Form,
     FormRequest,
     FormVersion,
+    InsurancePolicy,
     Invoice,
     Organization,
     Payment,
@@ -27,6 +28,8 @@ from carebase.resolvers.billing.invoices import balances, load_invoices
 from carebase.resolvers.billing.packages import load_credits
 from carebase.resolvers.billing.payments import load_appointment_payments
 from carebase.resolvers.chat.conversations import unread_counts
+from carebase.resolvers.insurance.claims import load_policies
+from carebase.resolvers.insurance.policies import load_client_policies
 from carebase.resolvers.intake.forms import load_forms, load_versions
 from carebase.resolvers.intake.requests import load_form_requests
 from carebase.resolvers.org.organizations import load_organizations
@@ -94,6 +97,12 @@ class Loaders:
         async def invoices(ids: Sequence[uuid.UUID]) -> list[Invoice | None]:
             return await load_invoices(uow, principal, ids)
 
+        async def policies_by_id(ids: Sequence[uuid.UUID]) -> list[InsurancePolicy | None]:
+            return await load_policies(uow, principal, ids)
+
+        async def policies(ids: Sequence[uuid.UUID]) -> list[list[InsurancePolicy]]:
+            return await load_client_policies(uow, ids)
+
         self.cards: DataLoader[uuid.UUID, list[PaymentMethod]] = DataLoader(load_fn=cards)
         self.balance: DataLoader[uuid.UUID, int] = DataLoader(load_fn=owed)
         self.credits: DataLoader[uuid.UUID, list[tuple[uuid.UUID, int]]] = DataLoader(
@@ -103,6 +112,10 @@ class Loaders:
             load_fn=appointment_payments
         )
         self.invoice: DataLoader[uuid.UUID, Invoice | None] = DataLoader(load_fn=invoices)
+        self.policies: DataLoader[uuid.UUID, list[InsurancePolicy]] = DataLoader(load_fn=policies)
+        self.policy: DataLoader[uuid.UUID, InsurancePolicy | None] = DataLoader(
+            load_fn=policies_by_id
+        )
         self.unread_count: DataLoader[uuid.UUID, int] = DataLoader(load_fn=unread)
         self.form_requests: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(
             load_fn=form_requests

@@ -19,6 +19,7 @@ from carebase.errors import DomainError, invalid
 from carebase.resolvers.billing import nodes as billing
 from carebase.resolvers.chat import nodes as chat
 from carebase.resolvers.core.nodes import NodeSource, load_nodes
+from carebase.resolvers.insurance import nodes as insurance
 from carebase.resolvers.intake import nodes as intake
 from carebase.resolvers.org import nodes as org
 from carebase.resolvers.people import nodes as people
@@ -33,6 +34,8 @@ from carebase.schema.billing.types import (
 )
 from carebase.schema.chat.conversations import Conversation, Message
 from carebase.schema.context import Info
+from carebase.schema.insurance.claims import Claim
+from carebase.schema.insurance.types import InsurancePolicy
 from carebase.schema.intake.forms import Form, FormRequest, intake_flow_of
 from carebase.schema.org.audit import AuditEvent
 from carebase.schema.org.organizations import ApiKey, OAuthClient, Organization
@@ -89,10 +92,12 @@ NODE_TYPES: dict[str, NodeType] = {
     "Appointment": NodeType(scheduling.APPOINTMENTS, each(Appointment.from_model)),
     "AppointmentType": NodeType(scheduling.APPOINTMENT_TYPES, each(AppointmentType.from_model)),
     "AuditEvent": NodeType(org.AUDIT_EVENTS, each(AuditEvent.from_model)),
+    "Claim": NodeType(insurance.CLAIMS, each(Claim.from_model)),
     "Client": NodeType(people.CLIENTS, each(Client.from_model)),
     "Conversation": NodeType(chat.CONVERSATIONS, each(Conversation.from_model)),
     "Form": NodeType(intake.FORMS, _forms),
     "FormRequest": NodeType(intake.FORM_REQUESTS, each(FormRequest.from_model)),
+    "InsurancePolicy": NodeType(insurance.INSURANCE_POLICIES, each(InsurancePolicy.from_model)),
     "IntakeFlow": NodeType(intake.INTAKE_FLOWS, _flows),
     "Invoice": NodeType(billing.INVOICES, each(Invoice.from_model)),
     "Member": NodeType(people.MEMBERS, each(Member.from_model)),

@@ -297,6 +297,7 @@ QUERIES: dict[str, Field | str] = {
     "conversation": Field("chat", lambda w: {"id": w.ids["conversation"]}, expect="conversation"),
     "payments": Field("billing", lambda w: FIRST, expect="payment"),
     "invoices": Field("billing", lambda w: FIRST, expect="invoice"),
+    "claims": Field("billing", lambda w: FIRST, expect="claim"),
     "packages": Field(
         "billing",
         expect="package",
@@ -356,6 +357,8 @@ NODE_TYPES: dict[str, NodeType] = {
     ),
     "PackagePurchase": NodeType("packagePurchase", "billing"),
     "AuditEvent": NodeType("auditEvent", "audit"),
+    "InsurancePolicy": NodeType("policy", "billing"),
+    "Claim": NodeType("claim", "billing"),
 }
 
 
@@ -385,6 +388,7 @@ CHILD_FIELDS: dict[str, Edge] = {
     "Client.paymentMethods": Edge("billing", "client", "client1", "card"),
     "Client.packageCredits": Edge("billing", "client", "client1", "type"),
     "Client.balance": Edge("billing", "client", "client1", "client1"),
+    "Client.insurancePolicies": Edge("billing", "client", "client1", "policy"),
     "Appointment.payments": Edge("billing", "appointment", "appointment", "appointment"),
 }
 # Payment.appointment and Message.appointment (appointments:read beside the parent's area)
@@ -686,6 +690,49 @@ MUTATIONS: dict[str, Mutation] = {
     "sendInvoice": Mutation("billing", _input(id=_id("invoiceToSend"))),
     "voidInvoice": Mutation("billing", _input(id=_id("invoiceToVoid"))),
     "payInvoice": Mutation("billing", _input(id=_id("invoiceToPay")), rightful="client1"),
+    # the caller's own organization's billing identity: owner_b sets B's, a cross-tenant no-op
+    "updateBillingProfile": Mutation(
+        "settings", _input(phone="2175550199"), wrong=OWN_ORGANIZATION
+    ),
+    "updateMemberBilling": Mutation(
+        "settings", _input(memberId=_id("ownerA"), taxonomyCode="101YM0800X")
+    ),
+    "addInsurancePolicy": Mutation(
+        "billing",
+        _input(
+            clientId=_id("client1"),
+            payerName="Matrix payer",
+            payerId="MTX",
+            memberId="M1",
+            priority="SECONDARY",
+            validFrom="2030-01-01",
+        ),
+    ),
+    "updateInsurancePolicy": Mutation("billing", _input(id=_id("policyToEdit"), memberId="M9")),
+    "removeInsurancePolicy": Mutation("billing", _input(id=_id("policyToRemove"))),
+    "createClaim": Mutation(
+        "billing",
+        _input(
+            appointmentId=_id("visit"),
+            diagnosisCodes=["F41.1"],
+            serviceLines=[
+                {
+                    "procedureCode": "90834",
+                    "chargeCents": 100,
+                    "placeOfService": "11",
+                    "diagnosisPointers": ["A"],
+                }
+            ],
+        ),
+    ),
+    "updateClaim": Mutation("billing", _input(id=_id("claimToEdit"), diagnosisCodes=["F33.1"])),
+    "updateClaimStatus": Mutation(
+        "billing", _input(id=_id("claimToMove"), status="SUBMITTED", note="matrix")
+    ),
+    "exportClaims": Mutation("billing", _input(ids=lambda w: [w.ids["claimToExport"]])),
+    "recordInsurancePayment": Mutation(
+        "billing", _input(claimId=_id("claimToPay"), amountCents=100)
+    ),
 }
 
 

@@ -293,6 +293,7 @@ async def build_world(api: GraphQLClient, app: Starlette, smtp: Inbox) -> World:
     await _intake(world)
     await _appointments(world)
     await _billing(world)
+    await _insurance(world)
     await _chat(world)
     await _credentials(world)
     await _webhooks(world)
@@ -514,6 +515,123 @@ async def _billing(world: World) -> None:
     ids["packagePurchase"] = bought["packagePurchase"]["id"]
     ids["packagePayment"] = bought["payment"]["id"]
     world.add_markers("packagePurchase", ids["packagePurchase"], ids["packagePayment"])
+
+
+async def _insurance(world: World) -> None:
+    """A's billing identity, client 1's legal identity and policies, an OCCURRED visit and
+    claims on it (DRAFT ones to read and edit, a SUBMITTED one to pay)."""
+    api, owner, ids, s = world.api, world.owner_a.token, world.ids, world.suffix
+    c1 = ids["client1"]
+    address = {"line1": "1 Alder Row", "city": "Peoria", "state": "IL", "postalCode": "616021234"}
+    await done(
+        api,
+        "UpdateBillingProfile",
+        {
+            "input": {
+                "legalName": f"Aldermere Billing {s}",
+                "taxId": "123456789",
+                "npi": "1234567893",
+                "address": address,
+            }
+        },
+        token=owner,
+    )
+    await done(
+        api,
+        "UpdateMemberBilling",
+        {"input": {"memberId": ids["ownerA"], "npi": "1245319599"}},
+        token=owner,
+    )
+    await done(
+        api,
+        "UpdateClientLegalIdentity",
+        {
+            "input": {
+                "id": c1,
+                "firstName": "Clementine",
+                "lastName": f"Quill{s}",
+                "sex": "FEMALE",
+                "dateOfBirth": "1991-02-03",
+                "address": address,
+            }
+        },
+        token=owner,
+    )
+    policies = {
+        "policy": {"priority": "PRIMARY"},
+        "policyToEdit": {"priority": "SECONDARY", "validTo": "2020-12-31"},
+        "policyToRemove": {
+            "priority": "SECONDARY",
+            "validFrom": "2021-01-01",
+            "validTo": "2021-12-31",
+        },
+    }
+    for label, fields in policies.items():
+        made = await done(
+            api,
+            "AddInsurancePolicy",
+            {
+                "input": {
+                    "clientId": c1,
+                    "payerName": f"Aldermere Mutual {label} {s}",
+                    "payerId": "ALD01",
+                    "memberId": f"MEM{s}",
+                    **fields,
+                }
+            },
+            token=owner,
+        )
+        ids[label] = made["insurancePolicy"]["id"]
+        world.add_markers(label, ids[label], made["insurancePolicy"]["payerName"])
+    start = (datetime.now(UTC) - timedelta(days=2)).replace(second=0, microsecond=0)
+    visit = await done(
+        api,
+        "BookAppointment",
+        {
+            "input": {
+                "appointmentTypeId": ids["type"],
+                "providerId": ids["ownerA"],
+                "startsAt": start.isoformat(),
+                "clientId": c1,
+                "overrideAvailability": True,
+            }
+        },
+        token=owner,
+    )
+    ids["visit"] = visit["appointment"]["id"]
+    await done(
+        api,
+        "SetAppointmentStatus",
+        {"input": {"id": ids["visit"], "status": "OCCURRED"}},
+        token=owner,
+    )
+    line = {
+        "procedureCode": "90834",
+        "chargeCents": 14000,
+        "placeOfService": "11",
+        "diagnosisPointers": ["A"],
+    }
+    for label in ("claim", "claimToEdit", "claimToMove", "claimToPay", "claimToExport"):
+        made = await done(
+            api,
+            "CreateClaim",
+            {
+                "input": {
+                    "appointmentId": ids["visit"],
+                    "diagnosisCodes": ["F41.1"],
+                    "serviceLines": [line],
+                }
+            },
+            token=owner,
+        )
+        ids[label] = made["claim"]["id"]
+        world.add_markers(label, ids[label])
+    await done(
+        api,
+        "UpdateClaimStatus",
+        {"input": {"id": ids["claimToPay"], "status": "SUBMITTED"}},
+        token=owner,
+    )
 
 
 async def _chat(world: World) -> None:

@@ -16,6 +16,7 @@ from carebase.errors import DomainError, ErrorCode, invalid
 from carebase.hooks import ClientCreated
 from carebase.models import Account, AuthSession, Organization, Role, WebhookEventType
 from carebase.resolvers.core import audit
+from carebase.resolvers.core.addresses import check_address, check_legal_name, check_sex
 from carebase.resolvers.core.checks import check_email, check_name, check_timezone, now
 from carebase.resolvers.core.lookups import clients_query, get_client
 from carebase.resolvers.core.outbox import record_change
@@ -161,6 +162,16 @@ async def update_client(
         client.phone = _check_phone(changes["phone"])
     if "date_of_birth" in changes:
         client.date_of_birth = _check_birth_date(changes["date_of_birth"])
+    if "first_name" in changes:
+        value = changes["first_name"]
+        client.first_name = None if value is None else check_legal_name(value, "firstName")
+    if "last_name" in changes:
+        value = changes["last_name"]
+        client.last_name = None if value is None else check_legal_name(value, "lastName")
+    if "sex" in changes:
+        client.sex = None if changes["sex"] is None else check_sex(changes["sex"])
+    if "address" in changes:
+        client.address = None if changes["address"] is None else check_address(changes["address"])
     if "provider_id" in changes:
         provider_id = changes["provider_id"]
         client.provider_id = (

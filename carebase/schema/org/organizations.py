@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
@@ -16,11 +16,14 @@ from carebase.resolvers.core.notifications import portal_base
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.org import credentials as credential_ops
 from carebase.resolvers.org import organizations as org_ops
-from carebase.schema.common import Money, changes_of, money_or_none
+from carebase.schema.common import Money, changes_of, described, money_or_none
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, Node, decode_id, to_global_id
+
+if TYPE_CHECKING:
+    from carebase.schema.insurance.types import BillingProfile
 
 IntakeGate = strawberry.enum(IntakeGateModel, name="IntakeGate")
 
@@ -73,6 +76,19 @@ class Organization(Node):
     @strawberry.field
     def portal_url(self, info: Info) -> str:
         return portal_base(info.context.uow, self.model)
+
+    @described(
+        "What claims print as the billing provider; members of the organization "
+        "only (null to anyone else)."
+    )
+    def billing_profile(
+        self, info: Info
+    ) -> Annotated[BillingProfile, strawberry.lazy("carebase.schema.insurance.types")] | None:
+        from carebase.schema.insurance.types import BillingProfile
+
+        if not info.context.principal.is_member:
+            return None
+        return BillingProfile.of(self.model)
 
     @strawberry.field
     def portal_settings(self) -> PortalSettings:

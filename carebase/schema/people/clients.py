@@ -13,12 +13,13 @@ from carebase.resolvers.billing import cards as card_ops
 from carebase.resolvers.billing import invoices as invoice_ops
 from carebase.resolvers.billing import packages as package_ops
 from carebase.resolvers.core.pagination import page_request, slice_page
+from carebase.resolvers.insurance import policies as policy_ops
 from carebase.resolvers.intake import requests as request_ops
 from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
 from carebase.resolvers.people import sessions as session_ops
 from carebase.resolvers.scheduling import client_appointments as client_appointment_ops
-from carebase.schema.common import Money, changes_of
+from carebase.schema.common import Address, AddressInput, Money, Sex, changes_of, described
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     # intake and billing show clients and a client shows their forms, cards and credits: real
     # cycles between the areas, so these fields name their types lazily
     from carebase.schema.billing.types import PackageCredit, PaymentMethod
+    from carebase.schema.insurance.types import InsurancePolicy
     from carebase.schema.intake.forms import FormRequest
     from carebase.schema.scheduling.appointments import AppointmentFilter
     from carebase.schema.scheduling.types import Appointment
@@ -62,6 +64,16 @@ class Member(Node):
     @strawberry.field
     def timezone(self) -> str:
         return self.model.timezone
+
+    @described(
+        "Individual NPI of a rendering provider (ten digits); null to clients and when not set."
+    )
+    def npi(self, info: Info) -> str | None:
+        return self.model.npi if self._details_visible(info) else None
+
+    @described("NUCC taxonomy code of a provider; null to clients.")
+    def taxonomy_code(self, info: Info) -> str | None:
+        return self.model.taxonomy_code if self._details_visible(info) else None
 
     def _details_visible(self, info: Info) -> bool:
         return member_ops.shows_member_details(info.context.principal, own=self.own)
@@ -190,6 +202,37 @@ class Client(Node):
                 result.append(PackageCredit.of(kind, remaining))
         return result
 
+    @described("Legal first name (CMS-1500 box 2); `name` is for display.")
+    def first_name(self) -> str | None:
+        return self.model.first_name
+
+    @described("Legal last name (CMS-1500 box 2).")
+    def last_name(self) -> str | None:
+        return self.model.last_name
+
+    @described("Sex (CMS-1500 box 3).")
+    def sex(self) -> Sex | None:
+        return Sex(self.model.sex) if self.model.sex else None
+
+    @described("Home address (CMS-1500 box 5).")
+    def address(self) -> Address | None:
+        return Address.from_stored(self.model.address)
+
+    @described(
+        "Current insurance policies, primary first. Members with billing:read and "
+        "the client themself; an audited read."
+    )
+    async def insurance_policies(
+        self, info: Info
+    ) -> list[Annotated[InsurancePolicy, strawberry.lazy("carebase.schema.insurance.types")]]:
+        ctx = info.context
+        rows = await policy_ops.client_policies(
+            ctx.uow, ctx.principal, client=self.model, load=ctx.loaders.policies.load
+        )
+        from carebase.schema.insurance.types import InsurancePolicy
+
+        return [InsurancePolicy.from_model(r) for r in rows]
+
     @strawberry.field
     async def provider(self, info: Info) -> Member | None:
         if self.model.provider_id is None:
@@ -241,6 +284,16 @@ class UpdateClientInput:
     date_of_birth: date | None = strawberry.UNSET
     timezone: str | None = strawberry.UNSET
     provider_id: strawberry.ID | None = strawberry.UNSET
+    first_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Legal first name (claims print it); null clears."
+    )
+    last_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Legal last name; null clears."
+    )
+    sex: Sex | None = strawberry.field(default=strawberry.UNSET, description="Sex; null clears.")
+    address: AddressInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Home address; null clears."
+    )
 
 
 @strawberry.input
@@ -360,8 +413,22 @@ class PeopleMutation:
 
         async def op() -> Account:
             changes = changes_of(
-                input, "name", "email", "phone", "date_of_birth", "timezone", "provider_id"
+                input,
+                "name",
+                "email",
+                "phone",
+                "date_of_birth",
+                "timezone",
+                "provider_id",
+                "first_name",
+                "last_name",
+                "sex",
+                "address",
             )
+            if isinstance(changes.get("sex"), Sex):
+                changes["sex"] = changes["sex"].value
+            if isinstance(changes.get("address"), AddressInput):
+                changes["address"] = changes["address"].stored()
             if changes.get("provider_id") is not None:
                 changes["provider_id"] = decode_id(
                     changes["provider_id"], "Member", field="providerId"

@@ -1,0 +1,1 @@
+"""Insurance paperwork: billing identity, policies, claims, 837P exports, superbills, files."""
