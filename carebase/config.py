@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     smtp_url: SecretStr = SecretStr("")  # may carry the SMTP password
     email_from: str = "Carebase <no-reply@carebase.local>"
     portal_url: str = "http://localhost:3000"
+    # where visitors reach Carebase itself: links in emails and files (the widget's manage view)
+    public_url: str = "http://127.0.0.1:8000"
     scheduler_interval_seconds: float = Field(30.0, ge=0.05)
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[Network, ...] = ()
@@ -144,6 +146,14 @@ class Settings(BaseSettings):
         value = value.rstrip("/")
         if urlsplit(value).scheme not in ("http", "https"):
             raise ValueError("CAREBASE_PORTAL_URL must be an http(s) URL")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("CAREBASE_PUBLIC_URL must be an http(s) URL")
         return value
 
     @field_validator("zoom_api_base")

@@ -67,6 +67,7 @@ from carebase.models.scheduling import (
     RateLimitHit,
     Reminder,
     ReminderStatus,
+    SlotHold,
     VideoProvider,
 )
 from carebase.models.sms import SmsMessage
@@ -125,6 +126,7 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SlotHold",
     "SmsMessage",
     "TokenPurpose",
     "UnreadNotification",
