@@ -11,12 +11,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from carebase import graphiql, metrics, pubsub
+from carebase import graphiql, metrics, pubsub, widget_http
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.clock import Clock, SystemClock
@@ -37,6 +36,7 @@ from carebase.resolvers.reactions import build_hooks
 from carebase.schema import build_schema
 from carebase.schema.webhooks.objects import SchemaObjectReader
 from carebase.webhooks import stripe_webhook
+from carebase.widget_http import WidgetCORSMiddleware
 
 log = logging.getLogger("carebase")
 
@@ -147,18 +147,19 @@ def create_app(
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(PrincipalMiddleware, authenticator=authenticator),
     ]
-    if settings.allowed_origins:
-        middleware.insert(
-            3,
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=list(CORS_HEADERS),
-                expose_headers=["x-request-id"],
-                max_age=CORS_MAX_AGE_SECONDS,
-            ),
-        )
+    # CORS for CAREBASE_ALLOWED_ORIGINS and the organizations' widget origins
+    middleware.insert(
+        3,
+        Middleware(
+            WidgetCORSMiddleware,  # type: ignore[arg-type]
+            db=db,
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=list(CORS_HEADERS),
+            expose_headers=["x-request-id"],
+            max_age=CORS_MAX_AGE_SECONDS,
+        ),
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -173,6 +174,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *widget_http.routes(settings, db),
             WebSocketRoute("/graphql", graphql),
             *([] if settings.is_production else graphiql.routes()),
         ],

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     smtp_url: SecretStr = SecretStr("")  # may carry the SMTP password
     email_from: str = "Carebase <no-reply@carebase.local>"
     portal_url: str = "http://localhost:3000"
+    # where visitors reach Carebase itself: links in emails and files (the widget's manage view)
+    public_url: str = "http://127.0.0.1:8000"
     scheduler_interval_seconds: float = Field(30.0, ge=0.05)
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[Network, ...] = ()
@@ -94,8 +96,6 @@ class Settings(BaseSettings):
     webhook_retry_max_delay_seconds: float = Field(43_200.0, gt=0)
     webhook_retry_window_seconds: float = Field(259_200.0, gt=0)
     webhook_disable_after_seconds: float = Field(259_200.0, gt=0)
-    # the address clients reach the API at: signed file links are built on it
-    public_url: str = "http://127.0.0.1:8000"
     # 837P interchange sender and receiver ids (ISA06/ISA08, GS02/GS03)
     x12_sender_id: str = "CAREBASE"
     x12_receiver_id: str = "CLEARINGHOUSE"

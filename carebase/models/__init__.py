@@ -77,6 +77,7 @@ from carebase.models.scheduling import (
     RateLimitHit,
     Reminder,
     ReminderStatus,
+    SlotHold,
     VideoProvider,
 )
 from carebase.models.sms import SmsMessage
@@ -149,6 +150,7 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SlotHold",
     "SmsMessage",
     "SubscriberRelationship",
     "Superbill",

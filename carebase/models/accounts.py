@@ -68,6 +68,8 @@ class Organization(Base):
     late_cancellation_fee_cents: Mapped[int | None]
     no_show_fee_cents: Mapped[int | None]
     intake_gate: Mapped[IntakeGate] = mapped_column(default=IntakeGate.PORTAL)
+    # the sites (origins) that may embed the booking widget, beside CAREBASE_ALLOWED_ORIGINS
+    widget_origins: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     # appointment alert settings
     reminder_offsets_minutes: Mapped[list[Any]] = mapped_column(JSON, default=lambda: [1440, 60])

@@ -112,6 +112,36 @@ class Appointment(Base):
     # video
     zoom_meeting_id: Mapped[str | None] = mapped_column(String(64))
     zoom_join_url: Mapped[str | None] = mapped_column(String(1000))
+    # free-form tags a widget booking brought (UTM and the like); shown to members only
+    booking_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+
+
+class SlotHold(Base):
+    """A time kept for a widget visitor while they type their details (a few minutes).
+
+    A live hold (not expired, not used) is busy time for everyone but its holder; booking
+    with its id uses it up."""
+
+    __tablename__ = "slot_holds"
+    __table_args__ = (
+        Index("ix_slot_holds_provider_time", "provider_id", "starts_at"),
+        Index("ix_slot_holds_address", "organization_id", "address", "expires_at"),
+    )
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    appointment_type_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appointment_types.id", ondelete="CASCADE")
+    )
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    # the visitor's network address: at most a few live holds each
+    address: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+    appointment_id: Mapped[uuid.UUID | None]
 
 
 class AppointmentEventKind(enum.Enum):

@@ -15,6 +15,17 @@ log = logging.getLogger("carebase.graphql")
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 
+# what the codes the booking widget brought mean, for partners who read the schema
+_DESCRIPTIONS = {
+    "HOLD_EXPIRED": "The slot hold named by `holdId` lapsed (5 minutes) or was used: hold "
+    "the time again.",
+    "DOCUMENT_NOT_TRUSTED": "A publishable key runs only the widget's registered documents "
+    "(gql/operations/widget), sent by sha256 or as their exact text.",
+}
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    if _value.name in _DESCRIPTIONS:
+        _value.description = _DESCRIPTIONS[_value.name]
+
 
 @strawberry.type
 class UserError:

@@ -284,6 +284,9 @@ QUERIES: dict[str, Field | str] = {
             "key": "the public profile: what the widget shows anyone",
         },
     ),
+    # the manage link's token is the credential (no sign-in, contract); tried below in
+    # tests/schema/test_widget.py: a token names one appointment, a wrong one reads null
+    "publicBooking": "the emailed manage-link token is the credential; test_widget.py",
     "appointments": Field("appointments", lambda w: FIRST, expect="appointment"),
     "upcomingAppointments": Field("appointments", lambda w: FIRST, expect="appointment"),
     "appointment": Field(
@@ -505,6 +508,16 @@ PUBLIC_MUTATIONS: dict[str, tuple[str, Vars, set[str]]] = {
         _input(token="x" * 43),
         {"TOKEN_INVALID"},
     ),
+    "reschedulePublicBooking": (
+        "the emailed manage-link token is the credential; no sign-in needed (contract)",
+        _input(token="x" * 43, startsAt=lambda w: w.times["hold"]),
+        {"TOKEN_INVALID"},
+    ),
+    "cancelPublicBooking": (
+        "the emailed manage-link token is the credential; no sign-in needed (contract)",
+        _input(token="x" * 43, reason="matrix"),
+        {"TOKEN_INVALID"},
+    ),
 }
 
 MUTATIONS: dict[str, Mutation] = {
@@ -596,6 +609,18 @@ MUTATIONS: dict[str, Mutation] = {
         rightful="publishable_a",
         wrong=("publishable_b", "owner_b", "client2", "anonymous", "key"),
         # with no credentials (as with a wrong key) UNAUTHENTICATED, like every operation
+    ),
+    # a hold: the widget's (publishable key) or a signed-in caller's of the organization who
+    # may book; another organization's callers meet A's ids (NOT_FOUND / FORBIDDEN)
+    "holdSlot": Mutation(
+        None,
+        _input(
+            appointmentTypeId=_id("type"),
+            providerId=_id("ownerA"),
+            startsAt=lambda w: w.times["hold"],
+        ),
+        rightful="publishable_a",
+        wrong=("publishable_b", "owner_b", "anonymous"),
     ),
     "rescheduleAppointment": Mutation(
         "appointments",

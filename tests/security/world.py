@@ -396,6 +396,7 @@ async def _appointments(world: World) -> None:
             "book": _slot(day, 14),
             "reschedule": _slot(day, 15),
             "bookPublic": _slot(day, 16),
+            "hold": _slot(later, 15),
             "slotsFrom": datetime.combine(later, datetime.min.time(), CHICAGO)
             .astimezone(UTC)
             .isoformat(),

@@ -1,7 +1,7 @@
 """outbox events and webhooks
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 10:12:25.274837
 """
 

@@ -103,3 +103,36 @@ def check_url(url: str, field: str) -> str:
     if not re.match(r"^https?://[^\s/]+", url) or len(url) > 500:
         raise invalid("Give an http(s) URL", field)
     return url
+
+
+ORIGIN_RE = re.compile(r"^(https?)://([a-z0-9.-]+)(?::(\d{1,5}))?$")
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+MAX_ORIGINS = 20
+
+
+def check_origin(value: str, field: str | list[str]) -> str:
+    """A site's origin as browsers send it: ``https://host[:port]``, lower case, no path
+    (plain http only for a machine's own addresses)."""
+    origin = value.strip().rstrip("/").lower()
+    match = ORIGIN_RE.fullmatch(origin)
+    if match is None:
+        raise invalid(
+            f"{value!r} is not an origin such as https://www.example.com (no path)", field
+        )
+    scheme, host, port = match.groups()
+    if scheme == "http" and host not in LOCAL_HOSTS:
+        raise invalid(f"{value!r} must be https (http only for localhost)", field)
+    if port is not None and not 0 < int(port) < 65536:
+        raise invalid(f"{value!r} has no valid port", field)
+    return origin
+
+
+def check_origins(values: list[str], field: str) -> list[str]:
+    if len(values) > MAX_ORIGINS:
+        raise invalid(f"At most {MAX_ORIGINS} origins", field)
+    origins: list[str] = []
+    for i, value in enumerate(values):
+        origin = check_origin(value, [field, str(i)])
+        if origin not in origins:
+            origins.append(origin)
+    return origins

@@ -19,10 +19,12 @@ from carebase.resolvers.core.checks import (
     check_currency,
     check_email,
     check_name,
+    check_origins,
     check_timezone,
     check_url,
 )
 from carebase.resolvers.core.pagination import in_order
+from carebase.resolvers.org import widget_origins
 from carebase.resolvers.people.sessions import AuthResult, start_session
 from carebase.resolvers.scheduling.events import replan_organization_reminders
 
@@ -112,6 +114,7 @@ class PortalSettingsChanges:
     late_cancellation_fee_cents: int | None = None
     no_show_fee_cents: int | None = None
     intake_gate: IntakeGate | None = None
+    widget_origins: list[str] | None = None
 
 
 NULLABLE_PORTAL = {"late_cancellation_fee_cents", "no_show_fee_cents"}
@@ -127,7 +130,9 @@ async def update_portal_settings(
     for key, value in changes.items():
         if key not in known:
             raise invalid(f"Unknown setting {key}")
-        if value is None and key not in NULLABLE_PORTAL:
+        if key == "widget_origins":
+            value = check_origins(value or [], "widgetOrigins")
+        elif value is None and key not in NULLABLE_PORTAL:
             raise invalid("This setting cannot be cleared", _camel(key))
         if key in ("cancellation_window_hours", *NULLABLE_PORTAL) and value is not None:
             if value < 0:
@@ -135,6 +140,8 @@ async def update_portal_settings(
             if key == "cancellation_window_hours" and value > 24 * 30:
                 raise invalid("At most 720 hours", _camel(key))
         setattr(org, key, value)
+    if "widget_origins" in changes:
+        widget_origins.forget()
     return org
 
 

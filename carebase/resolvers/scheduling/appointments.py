@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from carebase.auth.policy import require_authenticated, require_member, require_reader, scoped
+from carebase.auth.policy import (
+    require_authenticated,
+    require_member,
+    require_reader,
+    scoped,
+    sees_member_details,
+)
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, forbidden, invalid, not_found
@@ -95,6 +101,11 @@ async def find_appointment(
         return await read_appointment(uow, principal, appointment_id=appointment_id)
     except DomainError:
         return None
+
+
+def appointment_metadata(principal: Principal, appointment: Appointment) -> dict[str, Any] | None:
+    """An appointment's booking metadata is for the practice's members (and their keys)."""
+    return appointment.booking_metadata if sees_member_details(principal) else None
 
 
 def _late(org: Organization, appointment: Appointment, at: datetime) -> bool:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from carebase.auth.policy import require_authenticated, require_member, require_reader
 from carebase.auth.principal import Principal
@@ -20,6 +20,7 @@ from carebase.models import (
     AppointmentType,
     Availability,
     Organization,
+    SlotHold,
 )
 from carebase.resolvers.core.checks import check_timezone
 from carebase.resolvers.scheduling.appointment_types import get_appointment_type
@@ -164,16 +165,29 @@ async def busy_intervals(
     end: datetime,
     *,
     ignore: uuid.UUID | None = None,
+    ignore_hold: uuid.UUID | None = None,
 ) -> Busy:
-    stmt = select(Appointment.starts_at, Appointment.ends_at).where(
+    """Live appointments and live slot holds (but ``ignore_hold``, the caller's own), in one
+    statement."""
+    booked = select(Appointment.starts_at, Appointment.ends_at).where(
         Appointment.provider_id == provider_id,
         Appointment.status.in_(LIVE_STATUSES),
         Appointment.starts_at < end,
         Appointment.ends_at > start,
     )
     if ignore is not None:
-        stmt = stmt.where(Appointment.id != ignore)
-    return Busy((s, e) for s, e in (await uow.session.execute(stmt)).all())
+        booked = booked.where(Appointment.id != ignore)
+    held = select(SlotHold.starts_at, SlotHold.ends_at).where(
+        SlotHold.provider_id == provider_id,
+        SlotHold.used_at.is_(None),
+        SlotHold.expires_at > uow.now(),
+        SlotHold.starts_at < end,
+        SlotHold.ends_at > start,
+    )
+    if ignore_hold is not None:
+        held = held.where(SlotHold.id != ignore_hold)
+    rows = (await uow.session.execute(union_all(booked, held))).all()
+    return Busy((s, e) for s, e in rows)
 
 
 @dataclass(frozen=True)

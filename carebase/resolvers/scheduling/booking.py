@@ -32,6 +32,7 @@ from carebase.models import (
     AppointmentType,
     Organization,
     Role,
+    SlotHold,
     VideoProvider,
 )
 from carebase.resolvers.core import audit
@@ -43,10 +44,13 @@ from carebase.resolvers.core.rate_limits import hit
 from carebase.resolvers.scheduling.availability import (
     SlotContext,
     busy_intervals,
+    could_book,
     offered,
     slot_context,
 )
 from carebase.resolvers.scheduling.events import email_client, plan_reminders, record_event
+from carebase.resolvers.scheduling.holds import check_metadata, new_hold, take_hold
+from carebase.resolvers.scheduling.manage_tokens import manage_link
 
 MAX_SERIES = 52
 PUBLIC_BOOKINGS_PER_HOUR = 20
@@ -109,6 +113,7 @@ async def check_time(
     *,
     override: bool,
     ignore: uuid.UUID | None = None,
+    ignore_hold: uuid.UUID | None = None,
     field: str = "startsAt",
 ) -> None:
     """An offered slot, or with ``override`` any time not over another live appointment."""
@@ -121,7 +126,12 @@ async def check_time(
         return
     margin = timedelta(days=2)
     busy = await busy_intervals(
-        uow, ctx.provider.id, starts_at - margin, ends_at + margin, ignore=ignore
+        uow,
+        ctx.provider.id,
+        starts_at - margin,
+        ends_at + margin,
+        ignore=ignore,
+        ignore_hold=ignore_hold,
     )
     in_hours, free = offered(ctx, busy, starts_at, at=uow.now())
     if not in_hours:
@@ -181,12 +191,14 @@ async def _book(
     override: bool,
     use_package_credit: bool,
     unverified: bool = False,
+    hold_id: uuid.UUID | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> list[Appointment]:
     errors: list[str] = []
     first_error: DomainError | None = None
     for start in starts:
         try:
-            await check_time(uow, ctx, start, override=override)
+            await check_time(uow, ctx, start, override=override, ignore_hold=hold_id)
         except DomainError as error:
             first_error = first_error or error
             zone = ZoneInfo(ctx.availability.timezone if ctx.availability else client.timezone)
@@ -213,6 +225,7 @@ async def _book(
             series_id=series,
             booked_by_id=principal.account_id,
             unverified=unverified,
+            booking_metadata=metadata,
         )
         for start in starts
     ]
@@ -335,6 +348,40 @@ async def _reload(uow: UnitOfWork, principal: Principal, ids: list[str]) -> list
     return [found[k] for k in keys if k in found]
 
 
+async def hold_slot(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    type_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    starts_at: datetime,
+) -> SlotHold:
+    """Keep an offered time for a few minutes: for the widget (publishable key) while its
+    visitor types, or for a signed-in caller who may book it."""
+    if principal.kind != "publishable":
+        require_authenticated(principal)
+    assert principal.organization_id
+    start = _check_start(starts_at)
+    ctx = await slot_context(uow, principal, provider_id, type_id)
+    if not could_book(principal, ctx):
+        raise DomainError(
+            ErrorCode.BOOKING_DISABLED,
+            "Online booking is turned off"
+            if principal.kind == "publishable"
+            else "This time cannot be booked here",
+        )
+    await check_time(uow, ctx, start, override=False)
+    return await new_hold(
+        uow,
+        organization_id=principal.organization_id,
+        provider_id=ctx.provider.id,
+        type_id=ctx.kind.id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=ctx.kind.duration_minutes),
+        address=principal.ip or str(principal.account_id or "unknown"),
+    )
+
+
 @dataclass(frozen=True)
 class PublicClient:
     name: str
@@ -351,15 +398,20 @@ async def book_appointment_public(
     starts_at: datetime,
     client: PublicClient,
     idempotency_key: str | None = None,
+    hold_id: uuid.UUID | None = None,
+    metadata: Any = None,
 ) -> Appointment:
     require_publishable(principal, "The widget books with the practice's publishable key")
     org_key = principal.organization_id
     assert org_key is not None
+    tags = check_metadata(metadata)
     request = {
         "type": str(type_id),
         "provider": str(provider_id),
         "startsAt": starts_at.isoformat(),
         "client": [client.name, client.email.strip().lower(), client.phone],
+        "hold": str(hold_id) if hold_id else None,
+        "metadata": tags,
     }
 
     async def execute() -> list[Appointment]:
@@ -370,6 +422,13 @@ async def book_appointment_public(
         email = check_email(client.email, ["client", "email"])
         name = check_name(client.name, ["client", "name"])
         ctx = await slot_context(uow, principal, provider_id, type_id)
+        hold = (
+            await take_hold(
+                uow, org.id, hold_id, provider_id=provider_id, type_id=type_id, starts_at=start
+            )
+            if hold_id is not None
+            else None
+        )
         await hit(
             uow,
             f"public-booking:{principal.ip}",
@@ -415,7 +474,13 @@ async def book_appointment_public(
             override=False,
             use_package_credit=True,
             unverified=unverified,
+            hold_id=hold.id if hold else None,
+            metadata=tags,
         )
+        if hold is not None:
+            hold.used_at = uow.now()
+            hold.appointment_id = appointment.id
+        manage = f"Change or cancel: {manage_link(uow, appointment)}"
         if unverified:
             token = random_token()
             appointment.confirm_token_hash = hash_secret(token)
@@ -427,7 +492,7 @@ async def book_appointment_public(
                 lead="Someone booked this appointment with your email address. "
                 "Please confirm it was you:",
                 kind="appointment_confirm",
-                extra=f"Confirm: {link}",
+                extra=f"Confirm: {link}\n\n{manage}",
             )
         else:
             await email_client(
@@ -436,6 +501,7 @@ async def book_appointment_public(
                 subject="Your appointment is booked",
                 lead="Your appointment is booked.",
                 kind="appointment_booked",
+                extra=manage,
             )
         return [appointment]
 

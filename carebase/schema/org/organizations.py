@@ -44,6 +44,12 @@ class PortalSettings:
     late_cancellation_fee: Money | None
     no_show_fee: Money | None
     intake_gate: IntakeGate  # type: ignore[valid-type]
+    widget_origins: list[str] = strawberry.field(
+        description="The sites that may embed the booking widget, as origins "
+        '("https://www.example.com", scheme and host and any port, no path). Browsers on '
+        "them may call the API with the publishable key (CORS) and frame the widget's pages, "
+        "beside the origins of CAREBASE_ALLOWED_ORIGINS. Managers read and set it."
+    )
 
 
 @strawberry.type
@@ -102,6 +108,7 @@ class Organization(Node):
             late_cancellation_fee=money_or_none(org.late_cancellation_fee_cents, org.currency),
             no_show_fee=money_or_none(org.no_show_fee_cents, org.currency),
             intake_gate=org.intake_gate,
+            widget_origins=list(org.widget_origins or []),
         )
 
     @strawberry.field
@@ -169,6 +176,12 @@ class UpdatePortalSettingsInput:
     late_cancellation_fee_cents: int | None = strawberry.UNSET
     no_show_fee_cents: int | None = strawberry.UNSET
     intake_gate: IntakeGate | None = strawberry.UNSET  # type: ignore[valid-type]
+    widget_origins: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replace the sites that may embed the widget: at most 20 origins, each "
+        '"https://host[:port]" (http only for localhost and 127.0.0.1), no path, query or '
+        "wildcard. An empty list (or null) lets only CAREBASE_ALLOWED_ORIGINS embed it.",
+    )
 
 
 @strawberry.input
@@ -339,6 +352,7 @@ class OrganizationMutation:
             "late_cancellation_fee_cents",
             "no_show_fee_cents",
             "intake_gate",
+            "widget_origins",
         )
 
         async def op() -> OrganizationModel:

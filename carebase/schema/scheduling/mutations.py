@@ -13,6 +13,7 @@ from carebase.schema.scheduling import availability as availability_fields
 from carebase.schema.scheduling import booking as booking_fields
 from carebase.schema.scheduling import public as public_fields
 from carebase.schema.scheduling import video as video_fields
+from carebase.schema.scheduling import widget as widget_fields
 
 
 @strawberry.type
@@ -27,3 +28,18 @@ class SchedulingMutation:
     set_appointment_status = strawberry.mutation(resolver=appointment_fields.set_appointment_status)
     confirm_appointment = strawberry.mutation(resolver=public_fields.confirm_appointment)
     join_video_call = strawberry.mutation(resolver=video_fields.join_video_call)
+    hold_slot = strawberry.mutation(
+        resolver=widget_fields.hold_slot,
+        description="Keep an offered time for 5 minutes while the widget's visitor types "
+        "(publishable key or signed in); at most 3 live holds per address.",
+    )
+    reschedule_public_booking = strawberry.mutation(
+        resolver=widget_fields.reschedule_public_booking,
+        description="Move a widget booking with its emailed manage link, under the practice's "
+        "portal rules. No sign-in needed.",
+    )
+    cancel_public_booking = strawberry.mutation(
+        resolver=widget_fields.cancel_public_booking,
+        description="Cancel a widget booking with its emailed manage link, under the "
+        "practice's portal rules (a late cancel carries the late fee). No sign-in needed.",
+    )

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Self
 
 import strawberry
+from strawberry.scalars import JSON
 
 from carebase.models import Appointment as AppointmentModel
 from carebase.models import AppointmentType as AppointmentTypeModel
@@ -16,7 +17,7 @@ from carebase.schema.common import Money
 from carebase.schema.context import Info
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
-from carebase.schema.relay import decode_id, to_global_id
+from carebase.schema.relay import decode_id, decode_optional_id, to_global_id
 from carebase.schema.scheduling.types import AppointmentStatus, ContactType, price_of
 
 
@@ -45,6 +46,31 @@ class PublicProvider:
     name: str
 
 
+@strawberry.type(
+    description="What the manage link may do with its booking now, under the practice's "
+    "portal rules. Only answered through `publicBooking` and the manage mutations."
+)
+class PublicBookingRules:
+    can_reschedule: bool = strawberry.field(
+        description="Whether `reschedulePublicBooking` may move it now: the practice lets "
+        "clients reschedule, it is BOOKED, and the cancellation window has not begun."
+    )
+    can_cancel: bool = strawberry.field(
+        description="Whether `cancelPublicBooking` may cancel it now (the practice lets "
+        "clients cancel and it is BOOKED and ahead)."
+    )
+    late: bool = strawberry.field(
+        description="Whether now is inside the cancellation window: a cancel now is a late "
+        "cancellation, and `lateCancellationFee` (if any) is charged."
+    )
+    cancellation_window_hours: int = strawberry.field(
+        description="Hours before the start inside which a cancel is late and moving is closed."
+    )
+    late_cancellation_fee: Money | None = strawberry.field(
+        description="The fee a late cancellation costs; null when the practice charges none."
+    )
+
+
 @strawberry.type
 class PublicAppointment:
     id: strawberry.ID
@@ -53,6 +79,11 @@ class PublicAppointment:
     status: AppointmentStatus  # type: ignore[valid-type]
     appointment_type: PublicAppointmentType
     provider: PublicProvider
+    rules: PublicBookingRules | None = strawberry.field(
+        default=None,
+        description="What the visitor may do with this booking now; only through the manage "
+        "link (`publicBooking`, `reschedulePublicBooking`, `cancelPublicBooking`), else null.",
+    )
 
 
 @strawberry.type
@@ -77,6 +108,18 @@ class BookAppointmentPublicInput:
     starts_at: datetime
     client: PublicClientInput
     idempotency_key: str | None = None
+    hold_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The `holdSlot` hold for this provider, type and start; it is used up by "
+        "the booking. An expired or used hold is HOLD_EXPIRED. Without one, the time must "
+        "still be free and not held by another visitor.",
+    )
+    metadata: JSON | None = strawberry.field(
+        default=None,
+        description="Free-form tags kept on the appointment and shown to members only, e.g. "
+        '{"utm_source": "newsletter"}: an object of at most 20 keys (1-64 characters) with '
+        "string (at most 500 characters), number or boolean values.",
+    )
 
 
 @strawberry.input
@@ -148,6 +191,8 @@ async def book_appointment_public(
                 name=input.client.name, email=input.client.email, phone=input.client.phone
             ),
             idempotency_key=input.idempotency_key,
+            hold_id=decode_optional_id(input.hold_id, "SlotHold", field="holdId"),
+            metadata=input.metadata,
         )
 
     return await mutate(info, BookAppointmentPublicPayload, op)

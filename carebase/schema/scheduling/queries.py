@@ -11,6 +11,7 @@ from carebase.schema.scheduling import appointment_types as type_fields
 from carebase.schema.scheduling import appointments as appointment_fields
 from carebase.schema.scheduling import availability as availability_fields
 from carebase.schema.scheduling import public as public_fields
+from carebase.schema.scheduling import widget as widget_fields
 
 
 @strawberry.type
@@ -22,3 +23,8 @@ class SchedulingQuery:
     appointments = strawberry.field(resolver=appointment_fields.appointments)
     upcoming_appointments = strawberry.field(resolver=appointment_fields.upcoming_appointments)
     appointment = strawberry.field(resolver=appointment_fields.appointment)
+    public_booking = strawberry.field(
+        resolver=widget_fields.public_booking,
+        description="The booking an emailed manage link names (its token), with what its "
+        "visitor may do now; null when the link is not valid. No sign-in needed.",
+    )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from carebase.models import Appointment as AppointmentModel
 from carebase.models import AppointmentEvent as AppointmentEventModel
@@ -20,6 +21,7 @@ from carebase.models import ContactType as ContactTypeModel
 from carebase.models import Initiator as InitiatorModel
 from carebase.models import VideoProvider as VideoProviderModel
 from carebase.resolvers.billing import payments as payment_ops
+from carebase.resolvers.scheduling.appointments import appointment_metadata
 from carebase.resolvers.scheduling.video import links_for
 from carebase.schema.common import Money, money_or_none
 from carebase.schema.context import Info
@@ -183,3 +185,11 @@ class Appointment(Node):
         if links is None:
             return None
         return VideoLinks(client_join_url=links.client_join_url, host_url=links.host_url)
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Free-form tags the booking brought (e.g. UTM tags from the widget's "
+        "host page, or what the widget's `metadata` attribute gave): an object of string, "
+        "number or boolean values. Shown to members only; null for clients and when none."
+    )
+    def metadata(self, info: Info) -> JSON | None:
+        return appointment_metadata(info.context.principal, self.model)  # type: ignore[return-value]
