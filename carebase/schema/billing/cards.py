@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -10,6 +10,7 @@ from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.resolvers.billing import cards as card_ops
 from carebase.schema.billing.types import PaymentMethod
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
@@ -40,7 +41,7 @@ class RemovePaymentMethodInput:
 @strawberry.type
 class CreateSetupIntentPayload(Payload):
     client_secret: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: str, info: Info) -> Self:
@@ -50,7 +51,7 @@ class CreateSetupIntentPayload(Payload):
 @strawberry.type
 class PaymentMethodPayload(Payload):
     payment_method: PaymentMethod | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: PaymentMethodModel, info: Info) -> Self:
@@ -73,7 +74,8 @@ class RemovePaymentMethodPayload(PaymentMethodPayload):
 
 
 async def create_setup_intent(
-    info: Info, input: CreateSetupIntentInput
+    info: Info,
+    input: Annotated[CreateSetupIntentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> CreateSetupIntentPayload:
     ctx = info.context
 
@@ -86,7 +88,8 @@ async def create_setup_intent(
 
 
 async def attach_payment_method(
-    info: Info, input: AttachPaymentMethodInput
+    info: Info,
+    input: Annotated[AttachPaymentMethodInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> AttachPaymentMethodPayload:
     ctx = info.context
 
@@ -103,7 +106,8 @@ async def attach_payment_method(
 
 
 async def set_default_payment_method(
-    info: Info, input: SetDefaultPaymentMethodInput
+    info: Info,
+    input: Annotated[SetDefaultPaymentMethodInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> SetDefaultPaymentMethodPayload:
     ctx = info.context
 
@@ -116,7 +120,8 @@ async def set_default_payment_method(
 
 
 async def remove_payment_method(
-    info: Info, input: RemovePaymentMethodInput
+    info: Info,
+    input: Annotated[RemovePaymentMethodInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> RemovePaymentMethodPayload:
     ctx = info.context
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -14,6 +14,7 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Invoice, InvoiceStatus, Payment
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
@@ -59,7 +60,7 @@ class InvoiceFilter:
 @strawberry.type
 class InvoicePayload(Payload):
     invoice: Invoice | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: InvoiceModel, info: Info) -> Self:
@@ -85,7 +86,7 @@ class VoidInvoicePayload(InvoicePayload):
 class PayInvoicePayload(Payload):
     invoice: Invoice | None = None
     payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[InvoiceModel, PaymentModel], info: Info) -> Self:
@@ -99,8 +100,8 @@ class PayInvoicePayload(Payload):
 
 async def invoices(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     filter: InvoiceFilter | None = None,
 ) -> Connection[Invoice]:
     f = filter or InvoiceFilter()
@@ -116,7 +117,10 @@ async def invoices(
     return Connection.from_page(page, Invoice.from_model)
 
 
-async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoicePayload:
+async def create_invoice(
+    info: Info,
+    input: Annotated[CreateInvoiceInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> CreateInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -134,7 +138,9 @@ async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoice
     return await mutate(info, CreateInvoicePayload, op)
 
 
-async def send_invoice(info: Info, input: SendInvoiceInput) -> SendInvoicePayload:
+async def send_invoice(
+    info: Info, input: Annotated[SendInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> SendInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -145,7 +151,9 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> SendInvoicePayloa
     return await mutate(info, SendInvoicePayload, op)
 
 
-async def void_invoice(info: Info, input: VoidInvoiceInput) -> VoidInvoicePayload:
+async def void_invoice(
+    info: Info, input: Annotated[VoidInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> VoidInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -156,7 +164,9 @@ async def void_invoice(info: Info, input: VoidInvoiceInput) -> VoidInvoicePayloa
     return await mutate(info, VoidInvoicePayload, op)
 
 
-async def pay_invoice(info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
+async def pay_invoice(
+    info: Info, input: Annotated[PayInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> PayInvoicePayload:
     ctx = info.context
 
     async def op() -> tuple[InvoiceModel, PaymentModel]:

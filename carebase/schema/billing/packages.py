@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,6 +11,7 @@ from carebase.resolvers.billing import packages as package_ops
 from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Package, PackagePurchase, Payment
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
@@ -40,7 +41,7 @@ class PurchasePackageInput:
 @strawberry.type
 class CreatePackagePayload(Payload):
     package: Package | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: PackageModel, info: Info) -> Self:
@@ -51,7 +52,7 @@ class CreatePackagePayload(Payload):
 class PurchasePackagePayload(Payload):
     package_purchase: PackagePurchase | None = None
     payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: package_ops.PackageBought, info: Info) -> Self:
@@ -68,7 +69,10 @@ async def packages(info: Info) -> list[Package]:
     return [Package.from_model(r) for r in rows]
 
 
-async def create_package(info: Info, input: CreatePackageInput) -> CreatePackagePayload:
+async def create_package(
+    info: Info,
+    input: Annotated[CreatePackageInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> CreatePackagePayload:
     ctx = info.context
 
     async def op() -> PackageModel:
@@ -90,7 +94,10 @@ async def create_package(info: Info, input: CreatePackageInput) -> CreatePackage
     return await mutate(info, CreatePackagePayload, op)
 
 
-async def purchase_package(info: Info, input: PurchasePackageInput) -> PurchasePackagePayload:
+async def purchase_package(
+    info: Info,
+    input: Annotated[PurchasePackageInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> PurchasePackagePayload:
     ctx = info.context
 
     async def op() -> package_ops.PackageBought:

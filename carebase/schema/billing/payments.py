@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -19,6 +19,7 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.types import Payment, PaymentKind, PaymentStatus
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
@@ -92,7 +93,7 @@ def decline_errors(payment: PaymentModel) -> list[UserError]:
 @strawberry.type
 class PaymentPayload(Payload):
     payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: PaymentModel, info: Info) -> Self:
@@ -126,8 +127,8 @@ class RecordExternalPaymentPayload(PaymentPayload):
 
 async def payments(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     filter: PaymentFilter | None = None,
 ) -> Connection[Payment]:
     f = filter or PaymentFilter()
@@ -146,7 +147,9 @@ async def payments(
     return Connection.from_page(page, Payment.from_model)
 
 
-async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPayload:
+async def charge_client(
+    info: Info, input: Annotated[ChargeClientInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> ChargeClientPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -163,7 +166,10 @@ async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPay
     return await mutate(info, ChargeClientPayload, op)
 
 
-async def schedule_payment(info: Info, input: SchedulePaymentInput) -> SchedulePaymentPayload:
+async def schedule_payment(
+    info: Info,
+    input: Annotated[SchedulePaymentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> SchedulePaymentPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -182,7 +188,8 @@ async def schedule_payment(info: Info, input: SchedulePaymentInput) -> ScheduleP
 
 
 async def cancel_scheduled_payment(
-    info: Info, input: CancelScheduledPaymentInput
+    info: Info,
+    input: Annotated[CancelScheduledPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> CancelScheduledPaymentPayload:
     ctx = info.context
 
@@ -196,7 +203,10 @@ async def cancel_scheduled_payment(
     return await mutate(info, CancelScheduledPaymentPayload, op)
 
 
-async def refund_payment(info: Info, input: RefundPaymentInput) -> RefundPaymentPayload:
+async def refund_payment(
+    info: Info,
+    input: Annotated[RefundPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> RefundPaymentPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -213,7 +223,8 @@ async def refund_payment(info: Info, input: RefundPaymentInput) -> RefundPayment
 
 
 async def record_external_payment(
-    info: Info, input: RecordExternalPaymentInput
+    info: Info,
+    input: Annotated[RecordExternalPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> RecordExternalPaymentPayload:
     ctx = info.context
 

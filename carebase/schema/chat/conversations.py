@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -17,6 +17,7 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling.events import appointments_channel
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
@@ -100,7 +101,10 @@ class Conversation(Node):
 
     @strawberry.field
     async def messages(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Message]:
         page = await chat_ops.list_messages(
             info.context.uow,
@@ -138,7 +142,7 @@ class RemoveConversationMemberInput:
 @strawberry.type
 class ConversationPayload(Payload):
     conversation: Conversation | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: ConversationModel, info: Info) -> Self:
@@ -163,7 +167,7 @@ class RemoveConversationMemberPayload(ConversationPayload):
 @strawberry.type
 class SendMessagePayload(Payload):
     message: Message | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: MessageModel, info: Info) -> Self:
@@ -174,7 +178,10 @@ class SendMessagePayload(Payload):
 class ChatQuery:
     @strawberry.field
     async def conversations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Conversation]:
         page = await chat_ops.list_conversations(
             info.context.uow, info.context.principal, page=page_request(first, after)
@@ -193,7 +200,9 @@ class ChatQuery:
 class ChatMutation:
     @strawberry.mutation
     async def start_conversation(
-        self, info: Info, input: StartConversationInput
+        self,
+        info: Info,
+        input: Annotated[StartConversationInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> StartConversationPayload:
         ctx = info.context
 
@@ -211,7 +220,11 @@ class ChatMutation:
         return await mutate(info, StartConversationPayload, op)
 
     @strawberry.mutation
-    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
+    async def send_message(
+        self,
+        info: Info,
+        input: Annotated[SendMessageInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> SendMessagePayload:
         ctx = info.context
 
         async def op() -> MessageModel:
@@ -231,7 +244,11 @@ class ChatMutation:
 
     @strawberry.mutation
     async def mark_conversation_read(
-        self, info: Info, input: MarkConversationReadInput
+        self,
+        info: Info,
+        input: Annotated[
+            MarkConversationReadInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> MarkConversationReadPayload:
         ctx = info.context
 
@@ -248,7 +265,11 @@ class ChatMutation:
 
     @strawberry.mutation
     async def remove_conversation_member(
-        self, info: Info, input: RemoveConversationMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveConversationMemberInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> RemoveConversationMemberPayload:
         ctx = info.context
 

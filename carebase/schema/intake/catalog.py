@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.intake import flows as flow_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST
 from carebase.schema.intake.forms import Form, IntakeFlow, flow_of
 from carebase.schema.relay import Connection
 
 
 async def forms(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     include_archived: bool | None = False,
 ) -> Connection[Form]:
     page = await flow_ops.list_forms(
@@ -27,7 +30,9 @@ async def forms(
 
 
 async def intake_flows(
-    info: Info, first: int | None = None, after: str | None = None
+    info: Info,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
 ) -> Connection[IntakeFlow]:
     page = await flow_ops.list_intake_flows(
         info.context.uow, info.context.principal, page=page_request(first, after)

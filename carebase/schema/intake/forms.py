@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,6 +18,7 @@ from carebase.resolvers.intake import flows as flow_ops
 from carebase.resolvers.intake import forms as form_ops
 from carebase.resolvers.intake import requests as intake_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
@@ -217,7 +218,7 @@ class FormRequestFilter:
 @strawberry.type
 class FormPayload(Payload):
     form: Form | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[FormModel, FormVersionModel], info: Info) -> Self:
@@ -242,7 +243,7 @@ class ArchiveFormPayload(FormPayload):
 @strawberry.type
 class CreateIntakeFlowPayload(Payload):
     intake_flow: IntakeFlow | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: IntakeFlowModel, info: Info) -> Self:
@@ -252,7 +253,7 @@ class CreateIntakeFlowPayload(Payload):
 @strawberry.type
 class FormRequestsPayload(Payload):
     form_requests: list[FormRequest] | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: list[FormRequestModel], info: Info) -> Self:
@@ -272,7 +273,7 @@ class ResendIntakeRequestPayload(FormRequestsPayload):
 @strawberry.type
 class FormRequestPayload(Payload):
     form_request: FormRequest | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: FormRequestModel, info: Info) -> Self:
@@ -301,8 +302,8 @@ class IntakeQuery:
     async def form_requests(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: FormRequestFilter | None = None,
     ) -> Connection[FormRequest]:
         f = filter or FormRequestFilter()
@@ -328,7 +329,11 @@ class IntakeQuery:
 @strawberry.type
 class IntakeMutation:
     @strawberry.mutation
-    async def create_form(self, info: Info, input: CreateFormInput) -> CreateFormPayload:
+    async def create_form(
+        self,
+        info: Info,
+        input: Annotated[CreateFormInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> CreateFormPayload:
         ctx = info.context
 
         async def op() -> tuple[FormModel, FormVersionModel]:
@@ -339,7 +344,11 @@ class IntakeMutation:
         return await mutate(info, CreateFormPayload, op)
 
     @strawberry.mutation
-    async def update_form(self, info: Info, input: UpdateFormInput) -> UpdateFormPayload:
+    async def update_form(
+        self,
+        info: Info,
+        input: Annotated[UpdateFormInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> UpdateFormPayload:
         ctx = info.context
 
         async def op() -> tuple[FormModel, FormVersionModel]:
@@ -354,7 +363,11 @@ class IntakeMutation:
         return await mutate(info, UpdateFormPayload, op)
 
     @strawberry.mutation
-    async def archive_form(self, info: Info, input: ArchiveFormInput) -> ArchiveFormPayload:
+    async def archive_form(
+        self,
+        info: Info,
+        input: Annotated[ArchiveFormInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> ArchiveFormPayload:
         ctx = info.context
 
         async def op() -> tuple[FormModel, FormVersionModel]:
@@ -365,7 +378,9 @@ class IntakeMutation:
 
     @strawberry.mutation
     async def create_intake_flow(
-        self, info: Info, input: CreateIntakeFlowInput
+        self,
+        info: Info,
+        input: Annotated[CreateIntakeFlowInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> CreateIntakeFlowPayload:
         ctx = info.context
 
@@ -385,7 +400,9 @@ class IntakeMutation:
 
     @strawberry.mutation
     async def request_intake_flow(
-        self, info: Info, input: RequestIntakeFlowInput
+        self,
+        info: Info,
+        input: Annotated[RequestIntakeFlowInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> RequestIntakeFlowPayload:
         ctx = info.context
 
@@ -401,7 +418,9 @@ class IntakeMutation:
 
     @strawberry.mutation
     async def resend_intake_request(
-        self, info: Info, input: ResendIntakeRequestInput
+        self,
+        info: Info,
+        input: Annotated[ResendIntakeRequestInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> ResendIntakeRequestPayload:
         ctx = info.context
 
@@ -416,7 +435,9 @@ class IntakeMutation:
 
     @strawberry.mutation
     async def submit_form_response(
-        self, info: Info, input: SubmitFormResponseInput
+        self,
+        info: Info,
+        input: Annotated[SubmitFormResponseInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> SubmitFormResponsePayload:
         ctx = info.context
 
@@ -433,7 +454,9 @@ class IntakeMutation:
 
     @strawberry.mutation
     async def skip_form_request(
-        self, info: Info, input: SkipFormRequestInput
+        self,
+        info: Info,
+        input: Annotated[SkipFormRequestInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> SkipFormRequestPayload:
         ctx = info.context
 

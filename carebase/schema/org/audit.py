@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -12,6 +13,7 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.org import audit as audit_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST
 from carebase.schema.relay import Connection, Node, decode_optional_id, to_global_id
 
 
@@ -74,8 +76,8 @@ class AuditQuery:
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: AuditEventFilter | None = None,
     ) -> Connection[AuditEvent]:
         f = filter or AuditEventFilter()

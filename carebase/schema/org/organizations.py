@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -18,6 +18,7 @@ from carebase.resolvers.org import credentials as credential_ops
 from carebase.resolvers.org import organizations as org_ops
 from carebase.schema.common import Money, changes_of, money_or_none
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, Node, decode_id, to_global_id
@@ -182,7 +183,7 @@ class RevokeOAuthClientInput:
 @strawberry.type
 class RevokeOAuthClientPayload(Payload):
     oauth_client: OAuthClient | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: OAuthClientModel, info: Info) -> Self:
@@ -198,7 +199,7 @@ class CreateOAuthClientInput:
 @strawberry.type
 class OrganizationPayload(Payload):
     organization: Organization | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: OrganizationModel, info: Info) -> Self:
@@ -229,7 +230,7 @@ class UpdateAppointmentAlertSettingsPayload(OrganizationPayload):
 class CreateApiKeyPayload(Payload):
     api_key: ApiKey | None = None
     secret: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[ApiKeyModel, str], info: Info) -> Self:
@@ -240,7 +241,7 @@ class CreateApiKeyPayload(Payload):
 @strawberry.type
 class RevokeApiKeyPayload(Payload):
     api_key: ApiKey | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: ApiKeyModel, info: Info) -> Self:
@@ -251,7 +252,7 @@ class RevokeApiKeyPayload(Payload):
 class CreateOAuthClientPayload(Payload):
     oauth_client: OAuthClient | None = None
     client_secret: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[OAuthClientModel, str], info: Info) -> Self:
@@ -268,7 +269,10 @@ class OrganizationQuery:
 
     @strawberry.field
     async def api_keys(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[ApiKey]:
         page = await credential_ops.list_api_keys(
             info.context.uow, info.context.principal, page=page_request(first, after)
@@ -277,7 +281,10 @@ class OrganizationQuery:
 
     @strawberry.field
     async def oauth_clients(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[OAuthClient]:
         page = await credential_ops.list_oauth_clients(
             info.context.uow, info.context.principal, page=page_request(first, after)
@@ -289,7 +296,9 @@ class OrganizationQuery:
 class OrganizationMutation:
     @strawberry.mutation
     async def update_organization(
-        self, info: Info, input: UpdateOrganizationInput
+        self,
+        info: Info,
+        input: Annotated[UpdateOrganizationInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> UpdateOrganizationPayload:
         ctx = info.context
         changes = changes_of(input, "name", "timezone", "currency", "portal_url")
@@ -310,7 +319,11 @@ class OrganizationMutation:
 
     @strawberry.mutation
     async def update_portal_settings(
-        self, info: Info, input: UpdatePortalSettingsInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdatePortalSettingsInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> UpdatePortalSettingsPayload:
         ctx = info.context
         changes = changes_of(
@@ -332,7 +345,11 @@ class OrganizationMutation:
 
     @strawberry.mutation
     async def update_appointment_alert_settings(
-        self, info: Info, input: UpdateAppointmentAlertSettingsInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateAppointmentAlertSettingsInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> UpdateAppointmentAlertSettingsPayload:
         ctx = info.context
         changes = changes_of(
@@ -351,7 +368,11 @@ class OrganizationMutation:
         return await mutate(info, UpdateAppointmentAlertSettingsPayload, op)
 
     @strawberry.mutation
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[CreateApiKeyInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> CreateApiKeyPayload:
         ctx = info.context
 
         async def op() -> tuple[ApiKeyModel, str]:
@@ -362,7 +383,11 @@ class OrganizationMutation:
         return await mutate(info, CreateApiKeyPayload, op)
 
     @strawberry.mutation
-    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    async def revoke_api_key(
+        self,
+        info: Info,
+        input: Annotated[RevokeApiKeyInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> RevokeApiKeyPayload:
         ctx = info.context
 
         async def op() -> ApiKeyModel:
@@ -374,7 +399,9 @@ class OrganizationMutation:
 
     @strawberry.mutation(name="createOAuthClient")  # type: ignore[untyped-decorator]
     async def create_oauth_client(
-        self, info: Info, input: CreateOAuthClientInput
+        self,
+        info: Info,
+        input: Annotated[CreateOAuthClientInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> CreateOAuthClientPayload:
         ctx = info.context
 
@@ -387,7 +414,9 @@ class OrganizationMutation:
 
     @strawberry.mutation(name="revokeOAuthClient")  # type: ignore[untyped-decorator]
     async def revoke_oauth_client(
-        self, info: Info, input: RevokeOAuthClientInput
+        self,
+        info: Info,
+        input: Annotated[RevokeOAuthClientInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> RevokeOAuthClientPayload:
         ctx = info.context
 

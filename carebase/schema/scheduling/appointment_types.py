@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -10,6 +10,7 @@ from carebase.models import AppointmentType as AppointmentTypeModel
 from carebase.resolvers.scheduling import appointment_types as type_ops
 from carebase.schema.common import changes_of
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
@@ -44,7 +45,7 @@ class UpdateAppointmentTypeInput:
 @strawberry.type
 class AppointmentTypePayload(Payload):
     appointment_type: AppointmentType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AppointmentTypeModel, info: Info) -> Self:
@@ -67,7 +68,8 @@ async def appointment_types(info: Info) -> list[AppointmentType]:
 
 
 async def create_appointment_type(
-    info: Info, input: CreateAppointmentTypeInput
+    info: Info,
+    input: Annotated[CreateAppointmentTypeInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> CreateAppointmentTypePayload:
     ctx = info.context
 
@@ -89,7 +91,8 @@ async def create_appointment_type(
 
 
 async def update_appointment_type(
-    info: Info, input: UpdateAppointmentTypeInput
+    info: Info,
+    input: Annotated[UpdateAppointmentTypeInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> UpdateAppointmentTypePayload:
     ctx = info.context
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -12,6 +12,7 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
@@ -43,7 +44,7 @@ class AppointmentFilter:
 @strawberry.type
 class AppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AppointmentModel, info: Info) -> Self:
@@ -73,8 +74,8 @@ def resolver_filter(filter: AppointmentFilter | None) -> appointment_ops.Appoint
 
 async def appointments(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     filter: AppointmentFilter | None = None,
 ) -> Connection[Appointment]:
     page = await appointment_ops.list_appointments(
@@ -87,7 +88,9 @@ async def appointments(
 
 
 async def upcoming_appointments(
-    info: Info, first: int | None = None, after: str | None = None
+    info: Info,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
 ) -> Connection[Appointment]:
     page = await appointment_ops.list_appointments(
         info.context.uow,
@@ -107,7 +110,10 @@ async def appointment(info: Info, id: strawberry.ID) -> Appointment | None:
     return Appointment.from_model(row)
 
 
-async def cancel_appointment(info: Info, input: CancelAppointmentInput) -> CancelAppointmentPayload:
+async def cancel_appointment(
+    info: Info,
+    input: Annotated[CancelAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> CancelAppointmentPayload:
     ctx = info.context
 
     async def op() -> AppointmentModel:
@@ -123,7 +129,8 @@ async def cancel_appointment(info: Info, input: CancelAppointmentInput) -> Cance
 
 
 async def set_appointment_status(
-    info: Info, input: SetAppointmentStatusInput
+    info: Info,
+    input: Annotated[SetAppointmentStatusInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> SetAppointmentStatusPayload:
     ctx = info.context
 

@@ -11,6 +11,7 @@ from carebase.models import Availability as AvailabilityModel
 from carebase.resolvers.core.checks import aware
 from carebase.resolvers.scheduling import availability as availability_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
@@ -103,7 +104,7 @@ class SetAvailabilityInput:
 @strawberry.type
 class SetAvailabilityPayload(Payload):
     availability: Availability | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AvailabilityModel, info: Info) -> Self:
@@ -137,7 +138,10 @@ async def available_slots(
     return [Slot(starts_at=s, ends_at=e) for s, e in found]
 
 
-async def set_availability(info: Info, input: SetAvailabilityInput) -> SetAvailabilityPayload:
+async def set_availability(
+    info: Info,
+    input: Annotated[SetAvailabilityInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> SetAvailabilityPayload:
     ctx = info.context
 
     async def op() -> AvailabilityModel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -13,6 +13,7 @@ from carebase.models import Appointment as AppointmentModel
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, decode_optional_id
@@ -63,7 +64,7 @@ class Booked:
 class BookAppointmentPayload(Payload):
     appointment: Appointment | None = None
     appointments: list[Appointment] | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: Booked, info: Info) -> Self:
@@ -73,7 +74,10 @@ class BookAppointmentPayload(Payload):
         return cls(appointment=rows[0], appointments=rows if result.series else None)
 
 
-async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
+async def book_appointment(
+    info: Info,
+    input: Annotated[BookAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> BookAppointmentPayload:
     ctx = info.context
 
     async def op() -> Booked:
@@ -102,7 +106,8 @@ async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppoi
 
 
 async def reschedule_appointment(
-    info: Info, input: RescheduleAppointmentInput
+    info: Info,
+    input: Annotated[RescheduleAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> BookAppointmentPayload:
     ctx = info.context
 

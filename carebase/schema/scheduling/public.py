@@ -4,7 +4,7 @@ and the confirmation of that booking from the emailed link."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -14,6 +14,7 @@ from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.resolvers.scheduling import public as public_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
@@ -87,7 +88,7 @@ class ConfirmAppointmentInput:
 @strawberry.type
 class PublicAppointmentPayload(Payload):
     appointment: PublicAppointment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AppointmentModel, info: Info) -> Self:
@@ -131,7 +132,8 @@ async def public_booking_profile(info: Info) -> PublicBookingProfile | None:
 
 
 async def book_appointment_public(
-    info: Info, input: BookAppointmentPublicInput
+    info: Info,
+    input: Annotated[BookAppointmentPublicInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> BookAppointmentPublicPayload:
     ctx = info.context
 
@@ -154,7 +156,8 @@ async def book_appointment_public(
 
 
 async def confirm_appointment(
-    info: Info, input: ConfirmAppointmentInput
+    info: Info,
+    input: Annotated[ConfirmAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> ConfirmAppointmentPayload:
     ctx = info.context
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,6 +11,7 @@ from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import video as video_ops
 from carebase.resolvers.scheduling.video import RoomAccess
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
@@ -26,14 +27,17 @@ class JoinVideoCallPayload(Payload):
     room_url: str | None = None
     token: str | None = None
     expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: RoomAccess, info: Info) -> Self:
         return cls(room_url=result.room_url, token=result.token, expires_at=result.expires_at)
 
 
-async def join_video_call(info: Info, input: JoinVideoCallInput) -> JoinVideoCallPayload:
+async def join_video_call(
+    info: Info,
+    input: Annotated[JoinVideoCallInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> JoinVideoCallPayload:
     ctx = info.context
 
     async def op() -> RoomAccess:
