@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.credential_gate import CredentialGate
+from carebase.schema.docs import describe_type
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
@@ -72,6 +73,17 @@ Mutation = merge_types(
         ChatMutation,
         BillingMutation,
     ),
+)
+describe_type(
+    Query,
+    "Everything a caller can read. Fields answer only what the caller may see: members see their "
+    "organization's data, a client only their own, a publishable key only the widget's fields.",
+)
+describe_type(
+    Mutation,
+    "Everything a caller can change. Every mutation answers a payload whose `userErrors` lists "
+    "expected failures (never top-level errors); those that move money or book time take an "
+    "`idempotencyKey`.",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from strawberry.types.base import get_object_definition
 from strawberry.types.enum import StrawberryEnumDefinition
 
 USER_ERRORS = (
@@ -59,3 +60,9 @@ def describe_values(enum_type: Any, descriptions: Mapping[str, str]) -> None:
         )
     for value in definition.values:
         value.description = descriptions[value.name]
+
+
+def describe_type(merged: type, description: str) -> None:
+    """Describe a type built by ``merge_types`` (the root ``Query`` and ``Mutation``), which
+    takes no description of its own."""
+    get_object_definition(merged, strict=True).description = description

@@ -18,7 +18,9 @@ async def forms(
     info: Info,
     first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
     after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    include_archived: bool | None = False,
+    include_archived: Annotated[
+        bool | None, strawberry.argument(description="Include archived forms (default false).")
+    ] = False,
 ) -> Connection[Form]:
     page = await flow_ops.list_forms(
         info.context.uow,
@@ -42,5 +44,13 @@ async def intake_flows(
 
 @strawberry.type
 class IntakeCatalogQuery:
-    forms = strawberry.field(resolver=forms)
-    intake_flows = strawberry.field(resolver=intake_flows)
+    forms = strawberry.field(
+        resolver=forms,
+        description=(
+            "The organization's forms, by name (their latest versions). Members with `forms:read`."
+        ),
+    )
+    intake_flows = strawberry.field(
+        resolver=intake_flows,
+        description=("The organization's intake flows, by name. Members with `forms:read`."),
+    )

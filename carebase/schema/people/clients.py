@@ -303,7 +303,13 @@ class Client(Node):
         return Member.from_model(found) if found else None
 
 
-Viewer = Annotated[Member | Client, strawberry.union("Viewer")]
+Viewer = Annotated[
+    Member | Client,
+    strawberry.union(
+        "Viewer",
+        description="The signed-in account: a `Member` of the organization or a `Client`.",
+    ),
+]
 
 
 def viewer_of(account: Account | None) -> Member | Client | None:
