@@ -6,9 +6,11 @@ in the exported schema (``gql/schema.graphql``): keep it when adding an area's t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +21,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -45,6 +48,25 @@ from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 
 PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)
+
+# strawberry's own Date and DateTime, described as this API reads and writes them
+DOCUMENTED_SCALARS: dict[object, Any] = {
+    datetime: dataclasses.replace(
+        DateTimeDefinition,
+        description=(
+            "An instant as ISO 8601 with a UTC offset, e.g. `2026-12-01T09:30:00-05:00` or "
+            "`2026-12-01T14:30:00Z`. Inputs without an offset, or a bare date, are "
+            "`INVALID_INPUT`; answers always carry an offset."
+        ),
+    ),
+    date: dataclasses.replace(
+        DateDefinition,
+        description=(
+            "A calendar day, ISO 8601 `YYYY-MM-DD` (e.g. `2026-12-01`), read in the "
+            "organization's time zone."
+        ),
+    ),
+}
 
 
 Query = merge_types(
@@ -130,7 +152,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
-        scalar_overrides={},
+        scalar_overrides=DOCUMENTED_SCALARS,
         types=[],
     )
 

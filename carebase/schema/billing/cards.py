@@ -16,31 +16,57 @@ from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
 
 
-@strawberry.input
+@strawberry.input(description="Input of `createSetupIntent`.")
 class CreateSetupIntentInput:
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(
+        description="The global id of the client who will save a card."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `attachPaymentMethod`.")
 class AttachPaymentMethodInput:
-    client_id: strawberry.ID
-    stripe_payment_method_id: str
-    make_default: bool = True
+    client_id: strawberry.ID = strawberry.field(
+        description="The global id of the client whose card it is."
+    )
+    stripe_payment_method_id: str = strawberry.field(
+        description=(
+            "The Stripe payment method id (`pm_…`) collected with "
+            "Stripe.js after `createSetupIntent`; an unknown one is "
+            "`INVALID_INPUT`."
+        )
+    )
+    make_default: bool = strawberry.field(
+        default=True,
+        description=(
+            "Make it the client's default card (charged by autocharges, "
+            "fees and scheduled payments)."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `setDefaultPaymentMethod`.")
 class SetDefaultPaymentMethodInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global id of the payment method to make the default."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `removePaymentMethod`.")
 class RemovePaymentMethodInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global id of the payment method to remove."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Result of `createSetupIntent`.")
 class CreateSetupIntentPayload(Payload):
-    client_secret: str | None = None
+    client_secret: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The Stripe SetupIntent's client secret, for "
+            "`stripe.confirmCardSetup` in the frontend; null on failure."
+        ),
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
@@ -50,7 +76,9 @@ class CreateSetupIntentPayload(Payload):
 
 @strawberry.type
 class PaymentMethodPayload(Payload):
-    payment_method: PaymentMethod | None = None
+    payment_method: PaymentMethod | None = strawberry.field(
+        default=None, description="The card on file; null on failure."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
@@ -58,17 +86,17 @@ class PaymentMethodPayload(Payload):
         return cls(payment_method=PaymentMethod.from_model(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `attachPaymentMethod`.")
 class AttachPaymentMethodPayload(PaymentMethodPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `setDefaultPaymentMethod`.")
 class SetDefaultPaymentMethodPayload(PaymentMethodPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `removePaymentMethod`.")
 class RemovePaymentMethodPayload(PaymentMethodPayload):
     pass
 

@@ -19,69 +19,127 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.types import Payment, PaymentKind, PaymentStatus
 from carebase.schema.context import Info
-from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
+from carebase.schema.docs import (
+    AFTER,
+    CURRENCY_INPUT,
+    FIRST,
+    IDEMPOTENCY_KEY,
+    MUTATION_INPUT,
+    USER_ERRORS,
+    describe_values,
+)
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 
 
-@strawberry.enum
+@strawberry.enum(description="How money received outside Stripe was paid.")
 class ExternalPaymentMethod(enum.Enum):
     CASH = "CASH"
     CHECK = "CHECK"
     OTHER = "OTHER"
 
 
-@strawberry.input
+describe_values(
+    ExternalPaymentMethod,
+    {
+        "CASH": "In cash.",
+        "CHECK": "By check.",
+        "OTHER": "Any other way (say which in `note`).",
+    },
+)
+
+
+@strawberry.input(description="Input of `chargeClient`.")
 class ChargeClientInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    currency: str | None = None
-    description: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client charged.")
+    amount_cents: int = strawberry.field(description="The amount in cents (1 or more).")
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    description: str | None = strawberry.field(
+        default=None, description="What the charge is for (on the receipt)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `schedulePayment`.")
 class SchedulePaymentInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    charge_on: date
-    currency: str | None = None
-    description: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client charged.")
+    amount_cents: int = strawberry.field(description="The amount in cents (1 or more).")
+    charge_on: date = strawberry.field(
+        description=(
+            "The day to charge (`YYYY-MM-DD`, today or later, in the organization's time zone)."
+        )
+    )
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    description: str | None = strawberry.field(
+        default=None, description="What the charge is for (on the receipt)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `cancelScheduledPayment`.")
 class CancelScheduledPaymentInput:
-    payment_id: strawberry.ID
+    payment_id: strawberry.ID = strawberry.field(
+        description="The global id of the scheduled payment to cancel."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `refundPayment`.")
 class RefundPaymentInput:
-    payment_id: strawberry.ID
-    amount_cents: int | None = None
-    reason: str | None = None
-    idempotency_key: str | None = None
+    payment_id: strawberry.ID = strawberry.field(
+        description="The global id of the succeeded payment to refund."
+    )
+    amount_cents: int | None = strawberry.field(
+        default=None,
+        description=("How much to refund in cents; null refunds the rest of what was captured."),
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (kept with the refund).")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `recordExternalPayment`.")
 class RecordExternalPaymentInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    method: ExternalPaymentMethod
-    currency: str | None = None
-    invoice_id: strawberry.ID | None = None
-    note: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client who paid.")
+    amount_cents: int = strawberry.field(
+        description=(
+            "The amount received in cents (1 or more); to settle an invoice, at least its total."
+        )
+    )
+    method: ExternalPaymentMethod = strawberry.field(description="How it was paid.")
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    invoice_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=("The global id of an open invoice this payment settles, optional."),
+    )
+    note: str | None = strawberry.field(
+        default=None, description="A note for the practice (e.g. the check number)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Which payments to list; fields combine with AND.")
 class PaymentFilter:
-    client_id: strawberry.ID | None = None
-    status: PaymentStatus | None = None  # type: ignore[valid-type]
-    kind: PaymentKind | None = None  # type: ignore[valid-type]
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this client's payments (global id)."
+    )
+    status: PaymentStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only payments in this status."
+    )
+    kind: PaymentKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only payments of this kind."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description=(
+            "Only payments created at or after this instant (ISO 8601 "
+            "with offset; without one is `INVALID_INPUT`)."
+        ),
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description=("Only payments created before this instant (ISO 8601 with offset)."),
+    )
 
 
 def decline_errors(payment: PaymentModel) -> list[UserError]:
@@ -92,7 +150,9 @@ def decline_errors(payment: PaymentModel) -> list[UserError]:
 
 @strawberry.type
 class PaymentPayload(Payload):
-    payment: Payment | None = None
+    payment: Payment | None = strawberry.field(
+        default=None, description="The payment after the change; null on failure."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
@@ -100,27 +160,27 @@ class PaymentPayload(Payload):
         return cls(payment=Payment.from_model(result), user_errors=decline_errors(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `chargeClient`.")
 class ChargeClientPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `schedulePayment`.")
 class SchedulePaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `cancelScheduledPayment`.")
 class CancelScheduledPaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `refundPayment`.")
 class RefundPaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `recordExternalPayment`.")
 class RecordExternalPaymentPayload(PaymentPayload):
     pass
 
@@ -129,7 +189,9 @@ async def payments(
     info: Info,
     first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
     after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    filter: PaymentFilter | None = None,
+    filter: Annotated[
+        PaymentFilter | None, strawberry.argument(description="Only the payments that match.")
+    ] = None,
 ) -> Connection[Payment]:
     f = filter or PaymentFilter()
     page = await payment_ops.list_payments(

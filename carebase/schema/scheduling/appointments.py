@@ -19,31 +19,63 @@ from carebase.schema.relay import Connection, decode_id, decode_optional_id
 from carebase.schema.scheduling.types import Appointment, AppointmentStatus, CancellationInitiator
 
 
-@strawberry.input
+@strawberry.input(description="Input of `cancelAppointment`.")
 class CancelAppointmentInput:
-    id: strawberry.ID
-    reason: str | None = None
-    initiated_by: CancellationInitiator | None = None  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The global id of the appointment to cancel.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why (kept on the appointment, shown to members)."
+    )
+    initiated_by: CancellationInitiator | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description=(
+            "Who asked for the cancel: a client's own cancel is always "
+            "`CLIENT`; a member chooses (default `PRACTICE`). Only a "
+            "client's late cancel is charged the late-cancel fee."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `setAppointmentStatus`.")
 class SetAppointmentStatusInput:
-    id: strawberry.ID
-    status: AppointmentStatus  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The global id of the appointment.")
+    status: AppointmentStatus = strawberry.field(  # type: ignore[valid-type]
+        description=(
+            "The new status: `OCCURRED` (may autocharge), `NO_SHOW` (may "
+            "charge the no-show fee) or `CANCELLED`."
+        )
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which appointments to list; fields combine with AND.")
 class AppointmentFilter:
-    status: AppointmentStatus | None = None  # type: ignore[valid-type]
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
-    provider_id: strawberry.ID | None = None
-    client_id: strawberry.ID | None = None
+    status: AppointmentStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only appointments in this status."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description=(
+            "Only appointments starting at or after this instant (ISO "
+            "8601 with offset; without one is `INVALID_INPUT`)."
+        ),
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description=("Only appointments starting before this instant (ISO 8601 with offset)."),
+    )
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this provider's appointments (global id of a member)."
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this client's appointments (global id)."
+    )
 
 
 @strawberry.type
 class AppointmentPayload(Payload):
-    appointment: Appointment | None = None
+    appointment: Appointment | None = strawberry.field(
+        default=None, description="The appointment after the change; null on failure."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
@@ -51,12 +83,12 @@ class AppointmentPayload(Payload):
         return cls(appointment=Appointment.from_model(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `cancelAppointment`.")
 class CancelAppointmentPayload(AppointmentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `setAppointmentStatus`.")
 class SetAppointmentStatusPayload(AppointmentPayload):
     pass
 
@@ -76,7 +108,10 @@ async def appointments(
     info: Info,
     first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
     after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    filter: AppointmentFilter | None = None,
+    filter: Annotated[
+        AppointmentFilter | None,
+        strawberry.argument(description="Only the appointments that match."),
+    ] = None,
 ) -> Connection[Appointment]:
     page = await appointment_ops.list_appointments(
         info.context.uow,
@@ -102,7 +137,10 @@ async def upcoming_appointments(
     return Connection.from_page(page, Appointment.from_model)
 
 
-async def appointment(info: Info, id: strawberry.ID) -> Appointment | None:
+async def appointment(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The appointment's global id.")],
+) -> Appointment | None:
     ctx = info.context
     row = await appointment_ops.read_appointment(
         ctx.uow, ctx.principal, appointment_id=decode_id(id, "Appointment")

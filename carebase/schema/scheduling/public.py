@@ -14,20 +14,20 @@ from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.resolvers.scheduling import public as public_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
-from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
+from carebase.schema.docs import IDEMPOTENCY_KEY, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
 from carebase.schema.scheduling.types import AppointmentStatus, ContactType, price_of
 
 
-@strawberry.type
+@strawberry.type(description="An appointment type as the widget shows it.")
 class PublicAppointmentType:
-    id: strawberry.ID
-    name: str
-    duration_minutes: int
-    price: Money | None
-    contact_type: ContactType  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The type's global id.")
+    name: str = strawberry.field(description="The type's name.")
+    duration_minutes: int = strawberry.field(description="How long it lasts, in minutes.")
+    price: Money | None = strawberry.field(description="Its price, or null.")
+    contact_type: ContactType = strawberry.field(description="How the client and provider meet.")  # type: ignore[valid-type]
 
     @classmethod
     def from_model(cls, kind: AppointmentTypeModel) -> PublicAppointmentType:
@@ -40,54 +40,76 @@ class PublicAppointmentType:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A provider as the widget shows them.")
 class PublicProvider:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The provider's global id.")
+    name: str = strawberry.field(description="The provider's name.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=("What the booking widget may show of an appointment (no client details).")
+)
 class PublicAppointment:
-    id: strawberry.ID
-    starts_at: datetime
-    ends_at: datetime
-    status: AppointmentStatus  # type: ignore[valid-type]
-    appointment_type: PublicAppointmentType
-    provider: PublicProvider
+    id: strawberry.ID = strawberry.field(description="The appointment's global id.")
+    starts_at: datetime = strawberry.field(description="When it starts (ISO 8601 with offset).")
+    ends_at: datetime = strawberry.field(description="When it ends.")
+    status: AppointmentStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    appointment_type: PublicAppointmentType = strawberry.field(description="What is booked.")
+    provider: PublicProvider = strawberry.field(description="With whom.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "What the booking widget needs to offer bookings: the "
+        "practice, its bookable types and providers."
+    )
+)
 class PublicBookingProfile:
-    organization_name: str
-    timezone: str
-    appointment_types: list[PublicAppointmentType]
-    providers: list[PublicProvider]
+    organization_name: str = strawberry.field(description="The practice's name.")
+    timezone: str = strawberry.field(description="The practice's IANA time zone.")
+    appointment_types: list[PublicAppointmentType] = strawberry.field(
+        description="The appointment types clients may book."
+    )
+    providers: list[PublicProvider] = strawberry.field(description="The providers who take them.")
 
 
-@strawberry.input
+@strawberry.input(description="Who books from the widget.")
 class PublicClientInput:
-    name: str
-    email: str
-    phone: str | None = None
+    name: str = strawberry.field(description="Their name.")
+    email: str = strawberry.field(
+        description=(
+            "Their email address (the booking attaches to the client with"
+            " this address, or creates one)."
+        )
+    )
+    phone: str | None = strawberry.field(default=None, description="Their phone number, optional.")
 
 
-@strawberry.input
+@strawberry.input(description="Input of `bookAppointmentPublic`.")
 class BookAppointmentPublicInput:
-    appointment_type_id: strawberry.ID
-    provider_id: strawberry.ID
-    starts_at: datetime
-    client: PublicClientInput
-    idempotency_key: str | None = None
+    appointment_type_id: strawberry.ID = strawberry.field(
+        description="The global id of an appointment type bookable by clients."
+    )
+    provider_id: strawberry.ID = strawberry.field(
+        description="The global id of a provider from `publicBookingProfile`."
+    )
+    starts_at: datetime = strawberry.field(
+        description="The start, one of `availableSlots` (ISO 8601 with offset)."
+    )
+    client: PublicClientInput = strawberry.field(description="Who is booking.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `confirmAppointment`.")
 class ConfirmAppointmentInput:
-    token: str
+    token: str = strawberry.field(description="The token from the confirmation email's link.")
 
 
 @strawberry.type
 class PublicAppointmentPayload(Payload):
-    appointment: PublicAppointment | None = None
+    appointment: PublicAppointment | None = strawberry.field(
+        default=None, description="What the widget may show of the booking; null on failure."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
@@ -95,12 +117,12 @@ class PublicAppointmentPayload(Payload):
         return cls(appointment=await public_appointment(info, result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `bookAppointmentPublic`.")
 class BookAppointmentPublicPayload(PublicAppointmentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `confirmAppointment`.")
 class ConfirmAppointmentPayload(PublicAppointmentPayload):
     pass
 

@@ -17,16 +17,24 @@ from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id
 
 
-@strawberry.input
+@strawberry.input(description="Input of `joinVideoCall`.")
 class JoinVideoCallInput:
-    appointment_id: strawberry.ID
+    appointment_id: strawberry.ID = strawberry.field(
+        description="The global id of the video appointment."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Result of `joinVideoCall`.")
 class JoinVideoCallPayload(Payload):
-    room_url: str | None = None
-    token: str | None = None
-    expires_at: datetime | None = None
+    room_url: str | None = strawberry.field(
+        default=None, description="The URL of the call's room; null on failure."
+    )
+    token: str | None = strawberry.field(
+        default=None, description="The caller's token for the room; null on failure."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the token expires; null on failure."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
