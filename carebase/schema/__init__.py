@@ -6,9 +6,11 @@ in the exported schema (``gql/schema.graphql``): keep it when adding an area's t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -19,12 +21,14 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
 from carebase.schema.credential_gate import CredentialGate
+from carebase.schema.docs import describe_type
 from carebase.schema.errors import CarebaseErrors
 from carebase.schema.gate import IntakeGateExtension
 from carebase.schema.insurance import InsuranceMutation, InsuranceQuery
@@ -46,6 +50,25 @@ from carebase.schema.unit_of_work import UnitOfWorkExtension
 from carebase.schema.webhooks import WebhookMutation, WebhookQuery
 
 PRODUCTION_RULES = (NoSchemaIntrospectionCustomRule,)
+
+# strawberry's own Date and DateTime, described as this API reads and writes them
+DOCUMENTED_SCALARS: dict[object, Any] = {
+    datetime: dataclasses.replace(
+        DateTimeDefinition,
+        description=(
+            "An instant as ISO 8601 with a UTC offset, e.g. `2026-12-01T09:30:00-05:00` or "
+            "`2026-12-01T14:30:00Z`. Inputs without an offset, or a bare date, are "
+            "`INVALID_INPUT`; answers always carry an offset."
+        ),
+    ),
+    date: dataclasses.replace(
+        DateDefinition,
+        description=(
+            "A calendar day, ISO 8601 `YYYY-MM-DD` (e.g. `2026-12-01`), read in the "
+            "organization's time zone."
+        ),
+    ),
+}
 
 
 Query = merge_types(
@@ -78,6 +101,17 @@ Mutation = merge_types(
         WebhookMutation,
         InsuranceMutation,
     ),
+)
+describe_type(
+    Query,
+    "Everything a caller can read. Fields answer only what the caller may see: members see their "
+    "organization's data, a client only their own, a publishable key only the widget's fields.",
+)
+describe_type(
+    Mutation,
+    "Everything a caller can change. Every mutation answers a payload whose `userErrors` lists "
+    "expected failures (never top-level errors); those that move money or book time take an "
+    "`idempotencyKey`.",
 )
 
 
@@ -124,7 +158,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
-        scalar_overrides={},
+        scalar_overrides=DOCUMENTED_SCALARS,
         types=[],
     )
 

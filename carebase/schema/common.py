@@ -13,10 +13,14 @@ from typing import Any, TypeVar, cast
 import strawberry
 
 
-@strawberry.type
+@strawberry.type(
+    description=("An amount of money: integer minor units (cents) and its currency, never a float.")
+)
 class Money:
-    amount_cents: int
-    currency: str
+    amount_cents: int = strawberry.field(
+        description=("The amount in minor units of the currency (cents for `usd`: 1250 is $12.50).")
+    )
+    currency: str = strawberry.field(description="ISO 4217 currency code, lower case (e.g. `usd`).")
 
 
 def money_or_none(cents: int | None, currency: str) -> Money | None:

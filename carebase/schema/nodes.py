@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -140,12 +140,36 @@ async def resolve_nodes(info: Info, global_ids: Sequence[str]) -> list[Node | No
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "Any object that implements `Node`, by global id; null when the id is "
+            "malformed, of an unknown type, missing or not the caller's to read."
+        )
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id, as any object's `id` answers it."),
+        ],
+    ) -> Node | None:
         return (await resolve_nodes(info, [id]))[0]
 
-    @strawberry.field
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "Objects by global id, in the order asked (null in place of each one "
+            "the caller cannot read); one lookup per type. At most 100 ids "
+            "(`INVALID_INPUT`)."
+        )
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Up to 100 global ids.")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_IDS:
             raise invalid(f"At most {MAX_IDS} ids", "ids")
         return await resolve_nodes(info, ids)

@@ -12,6 +12,7 @@ import strawberry
 
 from carebase.errors import invalid
 from carebase.resolvers.core.pagination import Page
+from carebase.schema.docs import NODE_ID
 
 T = TypeVar("T")
 
@@ -39,30 +40,63 @@ def decode_optional_id(value: str | None, *types: str, field: str) -> uuid.UUID 
     return None if value is None else decode_id(value, *types, field=field)
 
 
-@strawberry.interface(description="An object with a global id")
+@strawberry.interface(
+    description=(
+        "An object with a global id: refetch any of them with `node(id:)` or `nodes(ids:)`."
+    )
+)
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
 
 
-@strawberry.type
+@strawberry.type(description="Where a page is in its list (Relay forward pagination).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description=("True when items follow this page: read them with `after: endCursor`.")
+    )
+    has_previous_page: bool = strawberry.field(
+        description=("True when this page was read with `after` (items precede it).")
+    )
+    start_cursor: str | None = strawberry.field(
+        description=("The cursor of the first item of the page; null for an empty page.")
+    )
+    end_cursor: str | None = strawberry.field(
+        description=(
+            "The cursor of the last item of the page (pass it as `after`); null for an empty page."
+        )
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor to read on after it.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description=(
+            "An opaque cursor of this item; pass it as `after` to read the items after it."
+        )
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A page of a list (a Relay connection, forward only): read it with `first` and `after`; "
+        "its keyset cursors keep their place when rows are added while you page."
+    )
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(
+        description=("The items of this page, each with its cursor, in the list's stable order.")
+    )
+    page_info: PageInfo = strawberry.field(
+        description=(
+            "Where this page is in the list: whether more follow and the cursors to read them."
+        )
+    )
+    total_count: int = strawberry.field(
+        description=(
+            "How many items the whole list holds (with the same arguments), not only this page."
+        )
+    )
 
     @classmethod
     def from_page(cls, page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:

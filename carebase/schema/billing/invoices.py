@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -14,78 +14,106 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.payments import decline_errors
 from carebase.schema.billing.types import Invoice, InvoiceStatus, Payment
 from carebase.schema.context import Info
+from carebase.schema.docs import (
+    AFTER,
+    CURRENCY_INPUT,
+    FIRST,
+    IDEMPOTENCY_KEY,
+    MUTATION_INPUT,
+    USER_ERRORS,
+)
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 
 
-@strawberry.input
+@strawberry.input(
+    description=("One line of a new invoice; its total is `amountCents` × `quantity`.")
+)
 class InvoiceItemInput:
-    description: str
-    amount_cents: int
-    quantity: int = 1
+    description: str = strawberry.field(description="What the line is for, as the client reads it.")
+    amount_cents: int = strawberry.field(
+        description=("The unit price in cents of the invoice's currency (0 or more).")
+    )
+    quantity: int = strawberry.field(default=1, description="How many units (1 or more).")
 
 
-@strawberry.input
+@strawberry.input(description="Input of `createInvoice`.")
 class CreateInvoiceInput:
-    client_id: strawberry.ID
-    items: list[InvoiceItemInput]
-    due_date: date | None = None
-    currency: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client billed.")
+    items: list[InvoiceItemInput] = strawberry.field(
+        description="The invoice's lines (at least one)."
+    )
+    due_date: date | None = strawberry.field(
+        default=None,
+        description=("When the invoice is due (`YYYY-MM-DD`, in the organization's time zone)."),
+    )
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `sendInvoice`.")
 class SendInvoiceInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global id of the draft invoice to send.")
 
 
-@strawberry.input
+@strawberry.input(description="Input of `voidInvoice`.")
 class VoidInvoiceInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global id of the invoice to void.")
 
 
-@strawberry.input
+@strawberry.input(description="Input of `payInvoice`.")
 class PayInvoiceInput:
-    id: strawberry.ID
-    idempotency_key: str | None = None
+    id: strawberry.ID = strawberry.field(description="The global id of the open invoice to pay.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Which invoices to list; fields combine with AND.")
 class InvoiceFilter:
-    client_id: strawberry.ID | None = None
-    status: InvoiceStatus | None = None  # type: ignore[valid-type]
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this client's invoices (global id)."
+    )
+    status: InvoiceStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only invoices in this status."
+    )
 
 
 @strawberry.type
 class InvoicePayload(Payload):
-    invoice: Invoice | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    invoice: Invoice | None = strawberry.field(
+        default=None, description="The invoice after the change; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: InvoiceModel, info: Info) -> Self:
         return cls(invoice=Invoice.from_model(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `createInvoice`.")
 class CreateInvoicePayload(InvoicePayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `sendInvoice`.")
 class SendInvoicePayload(InvoicePayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `voidInvoice`.")
 class VoidInvoicePayload(InvoicePayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `payInvoice`.")
 class PayInvoicePayload(Payload):
-    invoice: Invoice | None = None
-    payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description=("The invoice (`PAID` when the charge succeeded); null on failure."),
+    )
+    payment: Payment | None = strawberry.field(
+        default=None, description="The card payment made for the invoice; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[InvoiceModel, PaymentModel], info: Info) -> Self:
@@ -99,9 +127,11 @@ class PayInvoicePayload(Payload):
 
 async def invoices(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: InvoiceFilter | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    filter: Annotated[
+        InvoiceFilter | None, strawberry.argument(description="Only the invoices that match.")
+    ] = None,
 ) -> Connection[Invoice]:
     f = filter or InvoiceFilter()
     page = await invoice_ops.list_invoices(
@@ -116,7 +146,10 @@ async def invoices(
     return Connection.from_page(page, Invoice.from_model)
 
 
-async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoicePayload:
+async def create_invoice(
+    info: Info,
+    input: Annotated[CreateInvoiceInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> CreateInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -134,7 +167,9 @@ async def create_invoice(info: Info, input: CreateInvoiceInput) -> CreateInvoice
     return await mutate(info, CreateInvoicePayload, op)
 
 
-async def send_invoice(info: Info, input: SendInvoiceInput) -> SendInvoicePayload:
+async def send_invoice(
+    info: Info, input: Annotated[SendInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> SendInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -145,7 +180,9 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> SendInvoicePayloa
     return await mutate(info, SendInvoicePayload, op)
 
 
-async def void_invoice(info: Info, input: VoidInvoiceInput) -> VoidInvoicePayload:
+async def void_invoice(
+    info: Info, input: Annotated[VoidInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> VoidInvoicePayload:
     ctx = info.context
 
     async def op() -> InvoiceModel:
@@ -156,7 +193,9 @@ async def void_invoice(info: Info, input: VoidInvoiceInput) -> VoidInvoicePayloa
     return await mutate(info, VoidInvoicePayload, op)
 
 
-async def pay_invoice(info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
+async def pay_invoice(
+    info: Info, input: Annotated[PayInvoiceInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> PayInvoicePayload:
     ctx = info.context
 
     async def op() -> tuple[InvoiceModel, PaymentModel]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -19,68 +19,127 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.schema.billing.types import Payment, PaymentKind, PaymentStatus
 from carebase.schema.context import Info
+from carebase.schema.docs import (
+    AFTER,
+    CURRENCY_INPUT,
+    FIRST,
+    IDEMPOTENCY_KEY,
+    MUTATION_INPUT,
+    USER_ERRORS,
+    describe_values,
+)
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, decode_id, decode_optional_id
 
 
-@strawberry.enum
+@strawberry.enum(description="How money received outside Stripe was paid.")
 class ExternalPaymentMethod(enum.Enum):
     CASH = "CASH"
     CHECK = "CHECK"
     OTHER = "OTHER"
 
 
-@strawberry.input
+describe_values(
+    ExternalPaymentMethod,
+    {
+        "CASH": "In cash.",
+        "CHECK": "By check.",
+        "OTHER": "Any other way (say which in `note`).",
+    },
+)
+
+
+@strawberry.input(description="Input of `chargeClient`.")
 class ChargeClientInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    currency: str | None = None
-    description: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client charged.")
+    amount_cents: int = strawberry.field(description="The amount in cents (1 or more).")
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    description: str | None = strawberry.field(
+        default=None, description="What the charge is for (on the receipt)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `schedulePayment`.")
 class SchedulePaymentInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    charge_on: date
-    currency: str | None = None
-    description: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client charged.")
+    amount_cents: int = strawberry.field(description="The amount in cents (1 or more).")
+    charge_on: date = strawberry.field(
+        description=(
+            "The day to charge (`YYYY-MM-DD`, today or later, in the organization's time zone)."
+        )
+    )
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    description: str | None = strawberry.field(
+        default=None, description="What the charge is for (on the receipt)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `cancelScheduledPayment`.")
 class CancelScheduledPaymentInput:
-    payment_id: strawberry.ID
+    payment_id: strawberry.ID = strawberry.field(
+        description="The global id of the scheduled payment to cancel."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `refundPayment`.")
 class RefundPaymentInput:
-    payment_id: strawberry.ID
-    amount_cents: int | None = None
-    reason: str | None = None
-    idempotency_key: str | None = None
+    payment_id: strawberry.ID = strawberry.field(
+        description="The global id of the succeeded payment to refund."
+    )
+    amount_cents: int | None = strawberry.field(
+        default=None,
+        description=("How much to refund in cents; null refunds the rest of what was captured."),
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (kept with the refund).")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `recordExternalPayment`.")
 class RecordExternalPaymentInput:
-    client_id: strawberry.ID
-    amount_cents: int
-    method: ExternalPaymentMethod
-    currency: str | None = None
-    invoice_id: strawberry.ID | None = None
-    note: str | None = None
-    idempotency_key: str | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client who paid.")
+    amount_cents: int = strawberry.field(
+        description=(
+            "The amount received in cents (1 or more); to settle an invoice, at least its total."
+        )
+    )
+    method: ExternalPaymentMethod = strawberry.field(description="How it was paid.")
+    currency: str | None = strawberry.field(default=None, description=CURRENCY_INPUT)
+    invoice_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=("The global id of an open invoice this payment settles, optional."),
+    )
+    note: str | None = strawberry.field(
+        default=None, description="A note for the practice (e.g. the check number)."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Which payments to list; fields combine with AND.")
 class PaymentFilter:
-    client_id: strawberry.ID | None = None
-    status: PaymentStatus | None = None  # type: ignore[valid-type]
-    kind: PaymentKind | None = None  # type: ignore[valid-type]
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this client's payments (global id)."
+    )
+    status: PaymentStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only payments in this status."
+    )
+    kind: PaymentKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only payments of this kind."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description=(
+            "Only payments created at or after this instant (ISO 8601 "
+            "with offset; without one is `INVALID_INPUT`)."
+        ),
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description=("Only payments created before this instant (ISO 8601 with offset)."),
+    )
 
 
 def decline_errors(payment: PaymentModel) -> list[UserError]:
@@ -91,44 +150,48 @@ def decline_errors(payment: PaymentModel) -> list[UserError]:
 
 @strawberry.type
 class PaymentPayload(Payload):
-    payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    payment: Payment | None = strawberry.field(
+        default=None, description="The payment after the change; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: PaymentModel, info: Info) -> Self:
         return cls(payment=Payment.from_model(result), user_errors=decline_errors(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `chargeClient`.")
 class ChargeClientPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `schedulePayment`.")
 class SchedulePaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `cancelScheduledPayment`.")
 class CancelScheduledPaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `refundPayment`.")
 class RefundPaymentPayload(PaymentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `recordExternalPayment`.")
 class RecordExternalPaymentPayload(PaymentPayload):
     pass
 
 
 async def payments(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: PaymentFilter | None = None,
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    filter: Annotated[
+        PaymentFilter | None, strawberry.argument(description="Only the payments that match.")
+    ] = None,
 ) -> Connection[Payment]:
     f = filter or PaymentFilter()
     page = await payment_ops.list_payments(
@@ -146,7 +209,9 @@ async def payments(
     return Connection.from_page(page, Payment.from_model)
 
 
-async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPayload:
+async def charge_client(
+    info: Info, input: Annotated[ChargeClientInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> ChargeClientPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -163,7 +228,10 @@ async def charge_client(info: Info, input: ChargeClientInput) -> ChargeClientPay
     return await mutate(info, ChargeClientPayload, op)
 
 
-async def schedule_payment(info: Info, input: SchedulePaymentInput) -> SchedulePaymentPayload:
+async def schedule_payment(
+    info: Info,
+    input: Annotated[SchedulePaymentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> SchedulePaymentPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -182,7 +250,8 @@ async def schedule_payment(info: Info, input: SchedulePaymentInput) -> ScheduleP
 
 
 async def cancel_scheduled_payment(
-    info: Info, input: CancelScheduledPaymentInput
+    info: Info,
+    input: Annotated[CancelScheduledPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> CancelScheduledPaymentPayload:
     ctx = info.context
 
@@ -196,7 +265,10 @@ async def cancel_scheduled_payment(
     return await mutate(info, CancelScheduledPaymentPayload, op)
 
 
-async def refund_payment(info: Info, input: RefundPaymentInput) -> RefundPaymentPayload:
+async def refund_payment(
+    info: Info,
+    input: Annotated[RefundPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> RefundPaymentPayload:
     ctx = info.context
 
     async def op() -> PaymentModel:
@@ -213,7 +285,8 @@ async def refund_payment(info: Info, input: RefundPaymentInput) -> RefundPayment
 
 
 async def record_external_payment(
-    info: Info, input: RecordExternalPaymentInput
+    info: Info,
+    input: Annotated[RecordExternalPaymentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> RecordExternalPaymentPayload:
     ctx = info.context
 

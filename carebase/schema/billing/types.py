@@ -23,22 +23,72 @@ from carebase.models import PaymentStatus as PaymentStatusModel
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
+from carebase.schema.docs import describe_values
 from carebase.schema.people.clients import Client
 from carebase.schema.relay import Node, to_global_id
 from carebase.schema.scheduling.types import Appointment, AppointmentType
 
-PaymentStatus = strawberry.enum(PaymentStatusModel, name="PaymentStatus")
-PaymentKind = strawberry.enum(PaymentKindModel, name="PaymentKind")
-InvoiceStatus = strawberry.enum(InvoiceStatusModel, name="InvoiceStatus")
+PaymentStatus = strawberry.enum(
+    PaymentStatusModel, name="PaymentStatus", description="Where a payment stands."
+)
+
+describe_values(
+    PaymentStatus,
+    {
+        "SCHEDULED": "Waiting for its day.",
+        "PROCESSING": "Being charged now.",
+        "SUCCEEDED": "Captured in full.",
+        "FAILED": "Declined or failed; `failureMessage` says why.",
+        "REFUNDED": "Refunded in full.",
+        "PARTIALLY_REFUNDED": "Refunded in part.",
+        "CANCELLED": "A scheduled payment that was cancelled.",
+    },
+)
+PaymentKind = strawberry.enum(
+    PaymentKindModel, name="PaymentKind", description="Why a payment was made."
+)
+
+describe_values(
+    PaymentKind,
+    {
+        "ONE_TIME": "A one-time charge (`chargeClient`).",
+        "SCHEDULED": "A charge scheduled for a day (`schedulePayment`).",
+        "AUTOCHARGE": ("The price of an appointment, charged when it was marked `OCCURRED`."),
+        "PACKAGE": "A package purchase.",
+        "INVOICE": "An invoice paid by card.",
+        "NO_SHOW_FEE": "The no-show fee.",
+        "LATE_CANCELLATION_FEE": "The late-cancellation fee.",
+        "EXTERNAL": "Money received outside Stripe (cash, check).",
+        "INSURANCE": "A payment from an insurer.",
+    },
+)
+InvoiceStatus = strawberry.enum(
+    InvoiceStatusModel, name="InvoiceStatus", description="Where an invoice stands."
+)
+
+describe_values(
+    InvoiceStatus,
+    {
+        "DRAFT": "Created, not yet sent; can be changed or voided.",
+        "OPEN": "Sent and waiting for payment.",
+        "PAID": "Paid in full.",
+        "VOID": "Cancelled; nothing is owed.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A card on file for a client (a Stripe payment method); only "
+        "its brand, last digits and expiry are shown."
+    )
+)
 class PaymentMethod(Node):
-    brand: str | None
-    last4: str | None
-    exp_month: int | None
-    exp_year: int | None
-    is_default: bool
+    brand: str | None = strawberry.field(description="The card brand, lower case (e.g. `visa`).")
+    last4: str | None = strawberry.field(description="The card number's last four digits.")
+    exp_month: int | None = strawberry.field(description="The expiry month, 1 to 12.")
+    exp_year: int | None = strawberry.field(description="The expiry year, four digits.")
+    is_default: bool = strawberry.field(description="True for the client's default card.")
 
     @classmethod
     def from_model(cls, row: PaymentMethodModel) -> PaymentMethod:
@@ -52,22 +102,28 @@ class PaymentMethod(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="One line of an invoice.")
 class InvoiceLine:
-    description: str
-    unit_price: Money
-    quantity: int
-    total: Money
+    description: str = strawberry.field(description="What the line is for.")
+    unit_price: Money = strawberry.field(description="The price of one unit.")
+    quantity: int = strawberry.field(description="How many units.")
+    total: Money = strawberry.field(description="`unitPrice` × `quantity`.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A bill to a client, paid by card (`payInvoice`) or settled by an external payment."
+    )
+)
 class Invoice(Node):
-    status: InvoiceStatus  # type: ignore[valid-type]
-    total: Money
-    due_date: date | None
-    lines: list[InvoiceLine]
-    sent_at: datetime | None
-    paid_at: datetime | None
+    status: InvoiceStatus = strawberry.field(description="Where the invoice stands.")  # type: ignore[valid-type]
+    total: Money = strawberry.field(description="The sum of its lines.")
+    due_date: date | None = strawberry.field(description="When it is due (`YYYY-MM-DD`).")
+    lines: list[InvoiceLine] = strawberry.field(description="The invoice's lines, in order.")
+    sent_at: datetime | None = strawberry.field(
+        description="When it was sent to the client, or null for a draft."
+    )
+    paid_at: datetime | None = strawberry.field(description="When it was paid, or null.")
     model: strawberry.Private[InvoiceModel]
 
     @classmethod
@@ -94,24 +150,39 @@ class Invoice(Node):
             ],
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client billed.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:
         found = await info.context.loaders.client.load(self.model.client_id)
         assert found is not None
         return Client.from_model(found)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Money moved for a client: a card charge, a scheduled charge,"
+        " a fee, a package or invoice payment, or money received "
+        "outside Stripe. Members with `billing:read` and the client "
+        "themself."
+    )
+)
 class Payment(Node):
-    amount: Money
-    refunded: Money
-    status: PaymentStatus  # type: ignore[valid-type]
-    kind: PaymentKind  # type: ignore[valid-type]
-    description: str | None
-    scheduled_for: date | None
-    failure_message: str | None
-    disputed: bool
-    created_at: datetime
+    amount: Money = strawberry.field(description="The amount charged or received.")
+    refunded: Money = strawberry.field(
+        description="How much of it has been refunded (zero when none)."
+    )
+    status: PaymentStatus = strawberry.field(description="Where the payment stands.")  # type: ignore[valid-type]
+    kind: PaymentKind = strawberry.field(description="Why the payment was made.")  # type: ignore[valid-type]
+    description: str | None = strawberry.field(description="What it is for, as on the receipt.")
+    scheduled_for: date | None = strawberry.field(
+        description="The day a scheduled payment is due (`YYYY-MM-DD`), or null."
+    )
+    failure_message: str | None = strawberry.field(
+        description=("Why a `FAILED` payment failed (e.g. the decline reason), or null.")
+    )
+    disputed: bool = strawberry.field(
+        description=("True when the client disputed the card charge with their bank.")
+    )
+    created_at: datetime = strawberry.field(description="When the payment was created.")
     model: strawberry.Private[PaymentModel]
 
     @classmethod
@@ -130,7 +201,7 @@ class Payment(Node):
             model=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client who paid.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:
         found = await info.context.loaders.client.load(self.model.client_id)
         assert found is not None
@@ -141,10 +212,12 @@ class Payment(Node):
         return to_global_id("Appointment", value) if value else None
 
     appointment_id = strawberry.field(
-        resolver=_appointment_id, deprecation_reason="Use `appointment { id }`."
+        resolver=_appointment_id,
+        deprecation_reason="Use `appointment { id }`.",
+        description="The global id of the appointment this payment is for, or null.",
     )
 
-    @strawberry.field
+    @strawberry.field(description="The appointment it is for (autocharge, fees), or null.")  # type: ignore[untyped-decorator]
     async def appointment(self, info: Info) -> Appointment | None:
         ctx = info.context
         row = await appointment_ops.linked_appointment(
@@ -155,7 +228,7 @@ class Payment(Node):
         )
         return Appointment.from_model(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The invoice it paid, or null.")  # type: ignore[untyped-decorator]
     async def invoice(self, info: Info) -> Invoice | None:
         if self.model.invoice_id is None:
             return None
@@ -163,16 +236,18 @@ class Payment(Node):
         return Invoice.from_model(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="One kind of credit of a package.")
 class PackageItem:
-    appointment_type: AppointmentType
-    quantity: int
+    appointment_type: AppointmentType = strawberry.field(
+        description="The appointment type the credits book."
+    )
+    quantity: int = strawberry.field(description="How many credits.")
 
 
-@strawberry.type
+@strawberry.type(description="A bundle of appointment credits sold for one price.")
 class Package(Node):
-    name: str
-    price: Money
+    name: str = strawberry.field(description="The package's name.")
+    price: Money = strawberry.field(description="What the package costs.")
     model: strawberry.Private[PackageModel]
 
     @classmethod
@@ -184,7 +259,7 @@ class Package(Node):
             model=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The credits it holds.")  # type: ignore[untyped-decorator]
     async def items(self, info: Info) -> list[PackageItem]:
         result = []
         for item in self.model.items:
@@ -200,14 +275,17 @@ class Package(Node):
         return result
 
 
-@strawberry.type
+@strawberry.type(description="A client's purchase of a package.")
 class PackagePurchase(Node):
-    package: Package
-    payment: Payment | None
-    client_id: strawberry.ID = strawberry.field(deprecation_reason="Use `client { id }`.")
+    package: Package = strawberry.field(description="The package bought.")
+    payment: Payment | None = strawberry.field(description="The payment for it, or null.")
+    client_id: strawberry.ID = strawberry.field(
+        deprecation_reason="Use `client { id }`.",
+        description="The buyer's global id. Deprecated: use `client`.",
+    )
     client_key: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The client who bought it.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:
         found = await info.context.loaders.client.load(self.client_key)
         assert found is not None
@@ -226,10 +304,12 @@ class PackagePurchase(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Credits a client holds for one appointment type.")
 class PackageCredit:
-    appointment_type: AppointmentType
-    remaining: int
+    appointment_type: AppointmentType = strawberry.field(
+        description="The appointment type the credits book."
+    )
+    remaining: int = strawberry.field(description="How many credits are left.")
 
     @classmethod
     def of(cls, kind: AppointmentTypeModel, remaining: int) -> PackageCredit:

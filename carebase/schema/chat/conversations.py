@@ -18,6 +18,7 @@ from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import changes as change_ops
 from carebase.resolvers.scheduling.events import appointments_channel
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
@@ -31,11 +32,15 @@ from carebase.schema.relay import (
 from carebase.schema.scheduling.types import Appointment
 
 
-@strawberry.type
+@strawberry.type(description="A chat message.")
 class Message(Node):
-    body: str
-    sent_at: datetime
-    join_url: str | None
+    body: str = strawberry.field(description="The message text.")
+    sent_at: datetime = strawberry.field(description="When it was sent.")
+    join_url: str | None = strawberry.field(
+        description=(
+            "For a message about a video appointment, the caller's link to join it; otherwise null."
+        )
+    )
     model: strawberry.Private[MessageModel]
 
     @classmethod
@@ -48,7 +53,7 @@ class Message(Node):
             model=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who sent it (a member or the client).")  # type: ignore[untyped-decorator]
     async def sender(self, info: Info) -> Viewer:
         account = await info.context.loaders.account.load(self.model.sender_id)
         viewer = person_of(account)
@@ -61,10 +66,12 @@ class Message(Node):
         return to_global_id("Appointment", self.model.appointment_id)
 
     appointment_id = strawberry.field(
-        resolver=_appointment_id, deprecation_reason="Use `appointment { id }`."
+        resolver=_appointment_id,
+        deprecation_reason="Use `appointment { id }`.",
+        description="The global id of the appointment this message is for, or null.",
     )
 
-    @strawberry.field
+    @strawberry.field(description="The appointment it is about, or null.")  # type: ignore[untyped-decorator]
     async def appointment(self, info: Info) -> Appointment | None:
         ctx = info.context
         row = await appointment_ops.linked_appointment(
@@ -76,9 +83,15 @@ class Message(Node):
         return Appointment.from_model(row) if row else None
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A chat between a client and members of the organization. Its members and the client."
+    )
+)
 class Conversation(Node):
-    last_message_at: datetime | None
+    last_message_at: datetime | None = strawberry.field(
+        description="When the last message was sent, or null."
+    )
     model: strawberry.Private[ConversationModel]
 
     @classmethod
@@ -89,19 +102,22 @@ class Conversation(Node):
             model=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client of the conversation.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:
         found = await info.context.loaders.client.load(self.model.client_id)
         assert found is not None
         return Client.from_model(found)
 
-    @strawberry.field
+    @strawberry.field(description="How many messages the caller has not read.")  # type: ignore[untyped-decorator]
     async def unread_count(self, info: Info) -> int:
         return await info.context.loaders.unread_count.load(self.model.id)
 
-    @strawberry.field
+    @strawberry.field(description="The messages, newest first.")  # type: ignore[untyped-decorator]
     async def messages(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Message]:
         page = await chat_ops.list_messages(
             info.context.uow,
@@ -112,59 +128,79 @@ class Conversation(Node):
         return Connection.from_page(page, Message.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="Input of `startConversation`.")
 class StartConversationInput:
-    client_id: strawberry.ID
-    member_ids: list[strawberry.ID] | None = None
+    client_id: strawberry.ID = strawberry.field(description="The global id of the client.")
+    member_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The global ids of the members taking part."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `sendMessage`.")
 class SendMessageInput:
-    conversation_id: strawberry.ID
-    body: str
-    appointment_id: strawberry.ID | None = None
+    conversation_id: strawberry.ID = strawberry.field(
+        description="The global id of the conversation."
+    )
+    body: str = strawberry.field(description="The message text (not empty).")
+    appointment_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The global id of an appointment of the conversation's client"
+            " the message is about, optional."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `markConversationRead`.")
 class MarkConversationReadInput:
-    conversation_id: strawberry.ID
+    conversation_id: strawberry.ID = strawberry.field(
+        description="The global id of the conversation."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `removeConversationMember`.")
 class RemoveConversationMemberInput:
-    conversation_id: strawberry.ID
-    member_id: strawberry.ID
+    conversation_id: strawberry.ID = strawberry.field(
+        description="The global id of the conversation."
+    )
+    member_id: strawberry.ID = strawberry.field(
+        description="The global id of the member to remove."
+    )
 
 
 @strawberry.type
 class ConversationPayload(Payload):
-    conversation: Conversation | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    conversation: Conversation | None = strawberry.field(
+        default=None, description="The conversation after the change; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: ConversationModel, info: Info) -> Self:
         return cls(conversation=Conversation.from_model(result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `startConversation`.")
 class StartConversationPayload(ConversationPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `markConversationRead`.")
 class MarkConversationReadPayload(ConversationPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `removeConversationMember`.")
 class RemoveConversationMemberPayload(ConversationPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `sendMessage`.")
 class SendMessagePayload(Payload):
-    message: Message | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    message: Message | None = strawberry.field(
+        default=None, description="The message sent; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: MessageModel, info: Info) -> Self:
@@ -173,17 +209,33 @@ class SendMessagePayload(Payload):
 
 @strawberry.type
 class ChatQuery:
-    @strawberry.field
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "The caller's conversations, latest activity first. Members "
+            "with `chat:read`, or the client."
+        )
+    )
     async def conversations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Conversation]:
         page = await chat_ops.list_conversations(
             info.context.uow, info.context.principal, page=page_request(first, after)
         )
         return Connection.from_page(page, Conversation.from_model)
 
-    @strawberry.field
-    async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=("One conversation by global id; null when not found or not the caller's.")
+    )
+    async def conversation(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The conversation's global id.")
+        ],
+    ) -> Conversation | None:
         row = await chat_ops.get_conversation(
             info.context.uow, info.context.principal, decode_id(id, "Conversation"), field="id"
         )
@@ -192,9 +244,17 @@ class ChatQuery:
 
 @strawberry.type
 class ChatMutation:
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Start a conversation between a client and members. Members "
+            "with `chat:write`, or the client. Errors: `INVALID_INPUT`, "
+            "`NOT_FOUND`, `FORBIDDEN`."
+        )
+    )
     async def start_conversation(
-        self, info: Info, input: StartConversationInput
+        self,
+        info: Info,
+        input: Annotated[StartConversationInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> StartConversationPayload:
         ctx = info.context
 
@@ -211,8 +271,18 @@ class ChatMutation:
 
         return await mutate(info, StartConversationPayload, op)
 
-    @strawberry.mutation
-    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Send a message in a conversation (delivered to "
+            "`messageReceived` subscribers). Its members and the client. "
+            "Errors: `INVALID_INPUT`, `NOT_FOUND`, `FORBIDDEN`."
+        )
+    )
+    async def send_message(
+        self,
+        info: Info,
+        input: Annotated[SendMessageInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> SendMessagePayload:
         ctx = info.context
 
         async def op() -> MessageModel:
@@ -230,9 +300,18 @@ class ChatMutation:
 
         return await mutate(info, SendMessagePayload, op)
 
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Mark every message of a conversation read by the caller. "
+            "Errors: `NOT_FOUND`, `FORBIDDEN`."
+        )
+    )
     async def mark_conversation_read(
-        self, info: Info, input: MarkConversationReadInput
+        self,
+        info: Info,
+        input: Annotated[
+            MarkConversationReadInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> MarkConversationReadPayload:
         ctx = info.context
 
@@ -247,9 +326,18 @@ class ChatMutation:
 
         return await mutate(info, MarkConversationReadPayload, op)
 
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Remove a member from a conversation. Owners and admins, or "
+            "the member themself. Errors: `NOT_FOUND`, `FORBIDDEN`."
+        )
+    )
     async def remove_conversation_member(
-        self, info: Info, input: RemoveConversationMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveConversationMemberInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> RemoveConversationMemberPayload:
         ctx = info.context
 
@@ -277,7 +365,9 @@ AFTER_CHANGE = (
 )
 
 
-@strawberry.type
+@strawberry.type(
+    description=("Live updates over WebSocket (`graphql-transport-ws` at `/graphql`).")
+)
 class Subscription:
     @strawberry.subscription(  # type: ignore[untyped-decorator]
         description="New messages of a conversation the caller takes part in; with `after`, "
@@ -286,7 +376,9 @@ class Subscription:
     async def message_received(
         self,
         info: Info,
-        conversation_id: strawberry.ID,
+        conversation_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The conversation's global id.")
+        ],
         after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER_MESSAGE)] = (
             None
         ),

@@ -17,6 +17,7 @@ from carebase.resolvers.insurance import exports as export_ops
 from carebase.schema.billing.types import Payment
 from carebase.schema.common import Money, described
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT
 from carebase.schema.errors import UserError
 from carebase.schema.insurance.types import InsurancePolicy
 from carebase.schema.payloads import Payload, mutate
@@ -313,7 +314,9 @@ async def claims(
     return Connection.from_page(page, Claim.from_model)
 
 
-async def create_claim(info: Info, input: CreateClaimInput) -> CreateClaimPayload:
+async def create_claim(
+    info: Info, input: Annotated[CreateClaimInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> CreateClaimPayload:
     ctx = info.context
 
     async def op() -> ClaimModel:
@@ -329,7 +332,9 @@ async def create_claim(info: Info, input: CreateClaimInput) -> CreateClaimPayloa
     return await mutate(info, CreateClaimPayload, op)
 
 
-async def update_claim(info: Info, input: UpdateClaimInput) -> UpdateClaimPayload:
+async def update_claim(
+    info: Info, input: Annotated[UpdateClaimInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> UpdateClaimPayload:
     ctx = info.context
 
     async def op() -> ClaimModel:
@@ -354,7 +359,8 @@ async def update_claim(info: Info, input: UpdateClaimInput) -> UpdateClaimPayloa
 
 
 async def update_claim_status(
-    info: Info, input: UpdateClaimStatusInput
+    info: Info,
+    input: Annotated[UpdateClaimStatusInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> UpdateClaimStatusPayload:
     ctx = info.context
 
@@ -371,7 +377,8 @@ async def update_claim_status(
 
 
 async def record_insurance_payment(
-    info: Info, input: RecordInsurancePaymentInput
+    info: Info,
+    input: Annotated[RecordInsurancePaymentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> RecordInsurancePaymentPayload:
     ctx = info.context
 
@@ -409,7 +416,9 @@ class ExportClaimsPayload(Payload):
         return cls(x12=result[0], claims=[Claim.from_model(c) for c in result[1]])
 
 
-async def export_claims(info: Info, input: ExportClaimsInput) -> ExportClaimsPayload:
+async def export_claims(
+    info: Info, input: Annotated[ExportClaimsInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> ExportClaimsPayload:
     ctx = info.context
 
     async def op() -> tuple[str, list[ClaimModel]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,6 +11,7 @@ from carebase.models import Organization as OrganizationModel
 from carebase.resolvers.insurance import identity as identity_ops
 from carebase.schema.common import AddressInput, changes_of
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT
 from carebase.schema.errors import UserError
 from carebase.schema.insurance.types import TaxIdType
 from carebase.schema.org.organizations import Organization
@@ -86,7 +87,8 @@ class UpdateMemberBillingPayload(Payload):
 
 
 async def update_billing_profile(
-    info: Info, input: UpdateBillingProfileInput
+    info: Info,
+    input: Annotated[UpdateBillingProfileInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> UpdateBillingProfilePayload:
     ctx = info.context
 
@@ -105,7 +107,8 @@ async def update_billing_profile(
 
 
 async def update_member_billing(
-    info: Info, input: UpdateMemberBillingInput
+    info: Info,
+    input: Annotated[UpdateMemberBillingInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> UpdateMemberBillingPayload:
     ctx = info.context
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 
@@ -12,6 +12,7 @@ from carebase.models import InsurancePolicy as PolicyModel
 from carebase.resolvers.insurance import policies as policy_ops
 from carebase.schema.common import AddressInput, Sex, changes_of
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT
 from carebase.schema.errors import UserError
 from carebase.schema.insurance.types import (
     InsurancePolicy,
@@ -141,7 +142,8 @@ def _plain(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 async def add_insurance_policy(
-    info: Info, input: AddInsurancePolicyInput
+    info: Info,
+    input: Annotated[AddInsurancePolicyInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> AddInsurancePolicyPayload:
     ctx = info.context
 
@@ -171,7 +173,8 @@ async def add_insurance_policy(
 
 
 async def update_insurance_policy(
-    info: Info, input: UpdateInsurancePolicyInput
+    info: Info,
+    input: Annotated[UpdateInsurancePolicyInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> UpdateInsurancePolicyPayload:
     ctx = info.context
 
@@ -200,7 +203,8 @@ async def update_insurance_policy(
 
 
 async def remove_insurance_policy(
-    info: Info, input: RemoveInsurancePolicyInput
+    info: Info,
+    input: Annotated[RemoveInsurancePolicyInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> RemoveInsurancePolicyPayload:
     ctx = info.context
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -12,27 +13,65 @@ from carebase.resolvers.core.checks import aware
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.org import audit as audit_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import AFTER, FIRST, describe_values
 from carebase.schema.relay import Connection, Node, decode_optional_id, to_global_id
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether an audited access read or changed data.")
 class AuditAction(enum.Enum):
     READ = "read"
     WRITE = "write"
 
 
-@strawberry.type
+describe_values(
+    AuditAction,
+    {
+        "READ": "PHI was read.",
+        "WRITE": "Data was created, changed or removed.",
+    },
+)
+
+
+@strawberry.type(
+    description=(
+        "One audited access to PHI or change: who, what, which "
+        "client, when and from where. Owners and admins with "
+        "`audit:read`."
+    )
+)
 class AuditEvent(Node):
-    action: AuditAction
-    resource: str
-    resource_id: strawberry.ID | None
-    operation: str | None
-    actor_id: strawberry.ID | None
-    api_key_id: strawberry.ID | None
-    oauth_client_id: strawberry.ID | None
-    client_id: strawberry.ID | None
-    ip: str | None
-    created_at: datetime
+    action: AuditAction = strawberry.field(description="Whether the access read or changed data.")
+    resource: str = strawberry.field(
+        description=(
+            "The kind of record accessed, lower case with `_` (e.g. "
+            "`client`, `form_request`, `payment`)."
+        )
+    )
+    resource_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the record accessed, when it has one."
+    )
+    operation: str | None = strawberry.field(
+        description=(
+            "The GraphQL field or mutation (or job) that made the access, e.g. `updateClient`."
+        )
+    )
+    actor_id: strawberry.ID | None = strawberry.field(
+        description=(
+            "The global id of the account (member or client) that acted; "
+            "null for the system and the widget."
+        )
+    )
+    api_key_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the API key the actor used, if any."
+    )
+    oauth_client_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the OAuth client the actor used, if any."
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the client whose data it was, if any."
+    )
+    ip: str | None = strawberry.field(description="The caller's IP address, when known.")
+    created_at: datetime = strawberry.field(description="When the access happened (ISO 8601, UTC).")
 
     @classmethod
     def from_model(cls, event: AuditEventModel) -> AuditEvent:
@@ -58,25 +97,47 @@ class AuditEvent(Node):
         )
 
 
-@strawberry.input
+@strawberry.input(description="Which audit events to list; fields combine with AND.")
 class AuditEventFilter:
-    client_id: strawberry.ID | None = None
-    actor_id: strawberry.ID | None = None
-    action: AuditAction | None = None
-    resource: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only events about this client (global id)."
+    )
+    actor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only events by this member or client (global id)."
+    )
+    action: AuditAction | None = strawberry.field(
+        default=None, description="Only reads or only writes."
+    )
+    resource: str | None = strawberry.field(
+        default=None, description="Only this kind of record (e.g. `client`)."
+    )
+    since: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "Only events at or after this instant (ISO 8601 with offset; "
+            "without one is `INVALID_INPUT`)."
+        ),
+    )
+    until: datetime | None = strawberry.field(
+        default=None, description="Only events before this instant (ISO 8601 with offset)."
+    )
 
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "The organization's audit log, newest first. Owners and admins with `audit:read`."
+        )
+    )
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: AuditEventFilter | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: Annotated[
+            AuditEventFilter | None, strawberry.argument(description="Only the events that match.")
+        ] = None,
     ) -> Connection[AuditEvent]:
         f = filter or AuditEventFilter()
         page = await audit_ops.list_audit_events(

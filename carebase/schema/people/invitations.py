@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -10,23 +10,38 @@ from carebase.models import Account
 from carebase.models import Role as RoleModel
 from carebase.resolvers.people import invitations as invitation_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Member
 from carebase.schema.relay import decode_optional_id
 
 
-@strawberry.input
+@strawberry.input(
+    description=("Input of `resendInvitation`: give exactly one of `clientId` and `memberId`.")
+)
 class ResendInvitationInput:
-    client_id: strawberry.ID | None = None
-    member_id: strawberry.ID | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global id of the client to invite."
+    )
+    member_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global id of the member to invite."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Result of `resendInvitation`: the account invited (the one matching the id given)."
+    )
+)
 class ResendInvitationPayload(Payload):
-    client: Client | None = None
-    member: Member | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    client: Client | None = strawberry.field(
+        default=None, description="The client invited, when `clientId` was given."
+    )
+    member: Member | None = strawberry.field(
+        default=None, description="The member invited, when `memberId` was given."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: Account, info: Info) -> Self:
@@ -35,7 +50,10 @@ class ResendInvitationPayload(Payload):
         return cls(member=Member.from_model(result))
 
 
-async def resend_invitation(info: Info, input: ResendInvitationInput) -> ResendInvitationPayload:
+async def resend_invitation(
+    info: Info,
+    input: Annotated[ResendInvitationInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> ResendInvitationPayload:
     ctx = info.context
 
     async def op() -> Account:
@@ -51,4 +69,14 @@ async def resend_invitation(info: Info, input: ResendInvitationInput) -> ResendI
 
 @strawberry.type
 class InvitationMutation:
-    resend_invitation = strawberry.mutation(resolver=resend_invitation)
+    resend_invitation = strawberry.mutation(
+        resolver=resend_invitation,
+        description=(
+            "Email (again) the invitation of a client or member who has not "
+            "accepted it; a client's carries the link to their intake forms. "
+            "Exactly one of `clientId` and `memberId`. Clients: members with "
+            "`clients:write`; members: owners and admins. Errors: `INVALID_INPUT` "
+            "(accepted already, archived, neither or both ids), `NOT_FOUND`, "
+            "`FORBIDDEN`, `RATE_LIMITED`."
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,6 +11,7 @@ from carebase.resolvers.org import organizations as org_ops
 from carebase.resolvers.people import sessions as session_ops
 from carebase.resolvers.people.sessions import AuthResult
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.org.organizations import Organization
 from carebase.schema.payloads import Payload, mutate
@@ -18,12 +19,31 @@ from carebase.schema.people.clients import Viewer, viewer_of
 from carebase.schema.relay import decode_optional_id
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Tokens of a new session, from `logIn`, `refreshToken`, `resetPassword`"
+        " and `acceptInvitation`."
+    )
+)
 class AuthPayload(Payload):
-    access_token: str | None = None
-    refresh_token: str | None = None
-    viewer: Viewer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    access_token: str | None = strawberry.field(
+        default=None,
+        description=("A JWT for `Authorization: Bearer …`, valid 15 minutes; null on failure."),
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description=(
+            "A single-use token for `refreshToken`, valid 30 days; each use answers"
+            " a new one. Null on failure."
+        ),
+    )
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description=(
+            "The account signed in (a `Member` or a `Client`), shown in full; null on failure."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AuthResult, info: Info) -> Self:
@@ -34,13 +54,24 @@ class AuthPayload(Payload):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description=("Result of `signUpOrganization`: the organization and the owner's session.")
+)
 class SignUpOrganizationPayload(Payload):
-    organization: Organization | None = None
-    access_token: str | None = None
-    refresh_token: str | None = None
-    viewer: Viewer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    organization: Organization | None = strawberry.field(
+        default=None, description="The new organization; null on failure."
+    )
+    access_token: str | None = strawberry.field(
+        default=None, description="The owner's access token (JWT, 15 minutes); null on failure."
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="The owner's refresh token (single use, 30 days); null on failure.",
+    )
+    viewer: Viewer | None = strawberry.field(
+        default=None, description="The owner's account; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: tuple[OrganizationModel, AuthResult], info: Info) -> Self:
@@ -57,80 +88,128 @@ class SignUpOrganizationPayload(Payload):
 class SuccessPayload(Payload):
     """The payload of an operation with nothing to show but that it was done."""
 
-    success: bool = False
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    success: bool = strawberry.field(
+        default=False,
+        description=("True when the mutation took effect; false when `userErrors` says why not."),
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: None, info: Info) -> Self:
         return cls(success=True)
 
 
-@strawberry.type
+@strawberry.type(description="Result of `logOut`.")
 class LogOutPayload(SuccessPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `requestPasswordReset` (always a success).")
 class RequestPasswordResetPayload(SuccessPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `changePassword`.")
 class ChangePasswordPayload(SuccessPayload):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="Input of `signUpOrganization`.")
 class SignUpOrganizationInput:
-    organization_name: str
-    name: str
-    email: str
-    password: str
-    timezone: str
-    currency: str = "usd"
+    organization_name: str = strawberry.field(description="The practice's name, as clients see it.")
+    name: str = strawberry.field(description="The owner's display name.")
+    email: str = strawberry.field(description="The owner's email address (their username).")
+    password: str = strawberry.field(description="The owner's password: at least 10 characters.")
+    timezone: str = strawberry.field(
+        description=(
+            "The organization's IANA time zone (e.g. `America/New_York`): calendar "
+            "days (`Date`) and reports are read in it."
+        )
+    )
+    currency: str = strawberry.field(
+        default="usd",
+        description=(
+            "The organization's ISO 4217 currency, lower case (default `usd`); "
+            "every price and charge is in it."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `logIn`.")
 class LogInInput:
-    email: str
-    password: str
-    organization_id: strawberry.ID | None = None
+    email: str = strawberry.field(description="The account's email address (its username).")
+    password: str = strawberry.field(description="The account's password.")
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The global id of the organization to sign in to; needed only when the "
+            "email has accounts in several (`ORGANIZATION_REQUIRED`)."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `refreshToken`.")
 class RefreshTokenInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(
+        description="The refresh token from the last `AuthPayload`."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `requestPasswordReset`.")
 class RequestPasswordResetInput:
-    email: str
-    organization_id: strawberry.ID | None = None
+    email: str = strawberry.field(description="The account's email address.")
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Limit the reset to the account in this organization (global id); "
+            "without it, each account with the address gets its own link."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `resetPassword`.")
 class ResetPasswordInput:
-    token: str
-    new_password: str
+    token: str = strawberry.field(
+        description="The token from the reset email's link (single use, valid 1 hour)."
+    )
+    new_password: str = strawberry.field(
+        description="The new password: at least 10 characters (`WEAK_PASSWORD` otherwise)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `changePassword`.")
 class ChangePasswordInput:
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(
+        description="The caller's current password (`INVALID_CREDENTIALS` when wrong)."
+    )
+    new_password: str = strawberry.field(
+        description="The new password: at least 10 characters (`WEAK_PASSWORD` otherwise)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `acceptInvitation`.")
 class AcceptInvitationInput:
-    token: str
-    password: str
+    token: str = strawberry.field(
+        description="The token from the invitation email's link (valid 7 days, single use)."
+    )
+    password: str = strawberry.field(
+        description=("The password to set: at least 10 characters (`WEAK_PASSWORD` otherwise).")
+    )
 
 
 @strawberry.type
 class SessionMutation:
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Create an organization with its owner's account, and sign the owner "
+            "in. No credentials needed. Errors: `INVALID_INPUT`, `WEAK_PASSWORD`, "
+            "`RATE_LIMITED`."
+        )
+    )
     async def sign_up_organization(
-        self, info: Info, input: SignUpOrganizationInput
+        self,
+        info: Info,
+        input: Annotated[SignUpOrganizationInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> SignUpOrganizationPayload:
         ctx = info.context
 
@@ -148,8 +227,20 @@ class SessionMutation:
 
         return await mutate(info, SignUpOrganizationPayload, op)
 
-    @strawberry.mutation
-    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Sign in with email and password. Failures are throttled per address "
+            "(`RATE_LIMITED` with `extensions.retryAfterSeconds`); an unknown email"
+            " and a wrong password both answer `INVALID_CREDENTIALS`; "
+            "`ORGANIZATION_REQUIRED` only when the password matched an account in "
+            "several organizations."
+        )
+    )
+    async def log_in(
+        self,
+        info: Info,
+        input: Annotated[LogInInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> AuthPayload:
         ctx = info.context
         # one attempt per request: aliased logIn fields would multiply the attempts
         repeated = ctx.extra.get("log_in_attempted", False)
@@ -170,8 +261,17 @@ class SessionMutation:
 
         return await mutate(info, AuthPayload, op)
 
-    @strawberry.mutation
-    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> AuthPayload:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Trade a refresh token for a new access token and refresh token (the "
+            "old one stops working). Errors: `TOKEN_INVALID`, `TOKEN_EXPIRED`."
+        )
+    )
+    async def refresh_token(
+        self,
+        info: Info,
+        input: Annotated[RefreshTokenInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> AuthPayload:
         ctx = info.context
 
         async def op() -> AuthResult:
@@ -181,7 +281,13 @@ class SessionMutation:
 
         return await mutate(info, AuthPayload, op)
 
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "End the caller's session at once: its access and refresh tokens stop "
+            "working. Only a signed-in user (not a key) has a session (`FORBIDDEN` "
+            "otherwise)."
+        )
+    )
     async def log_out(self, info: Info) -> LogOutPayload:
         ctx = info.context
 
@@ -190,9 +296,19 @@ class SessionMutation:
 
         return await mutate(info, LogOutPayload, op)
 
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Email a password-reset link (valid 1 hour) to each account with this "
+            "address. Always answers success, so it does not reveal whether an "
+            "account exists."
+        )
+    )
     async def request_password_reset(
-        self, info: Info, input: RequestPasswordResetInput
+        self,
+        info: Info,
+        input: Annotated[
+            RequestPasswordResetInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> RequestPasswordResetPayload:
         ctx = info.context
 
@@ -208,8 +324,18 @@ class SessionMutation:
 
         return await mutate(info, RequestPasswordResetPayload, op)
 
-    @strawberry.mutation
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> AuthPayload:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Set a new password with the emailed reset link's token, sign in and "
+            "clear the log-in throttle. Errors: `TOKEN_INVALID` (unknown or used), "
+            "`TOKEN_EXPIRED`, `WEAK_PASSWORD`."
+        )
+    )
+    async def reset_password(
+        self,
+        info: Info,
+        input: Annotated[ResetPasswordInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> AuthPayload:
         ctx = info.context
 
         async def op() -> AuthResult:
@@ -219,9 +345,17 @@ class SessionMutation:
 
         return await mutate(info, AuthPayload, op)
 
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Change the signed-in user's password. Errors: `INVALID_CREDENTIALS` "
+            "(wrong current password), `WEAK_PASSWORD`, `FORBIDDEN` (not a signed-"
+            "in user), `RATE_LIMITED`."
+        )
+    )
     async def change_password(
-        self, info: Info, input: ChangePasswordInput
+        self,
+        info: Info,
+        input: Annotated[ChangePasswordInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> ChangePasswordPayload:
         ctx = info.context
 
@@ -235,8 +369,18 @@ class SessionMutation:
 
         return await mutate(info, ChangePasswordPayload, op)
 
-    @strawberry.mutation
-    async def accept_invitation(self, info: Info, input: AcceptInvitationInput) -> AuthPayload:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description=(
+            "Accept an emailed invitation: set the password and sign in (the "
+            "username is the email). Errors: `TOKEN_INVALID`, `TOKEN_EXPIRED`, "
+            "`WEAK_PASSWORD`."
+        )
+    )
+    async def accept_invitation(
+        self,
+        info: Info,
+        input: Annotated[AcceptInvitationInput, strawberry.argument(description=MUTATION_INPUT)],
+    ) -> AuthPayload:
         ctx = info.context
 
         async def op() -> AuthResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -13,42 +13,85 @@ from carebase.models import Appointment as AppointmentModel
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.schema.context import Info
+from carebase.schema.docs import IDEMPOTENCY_KEY, MUTATION_INPUT, USER_ERRORS, describe_values
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, decode_optional_id
 from carebase.schema.scheduling.types import Appointment
 
 
-@strawberry.enum
+@strawberry.enum(description="How often a series repeats.")
 class RecurrenceFrequency(enum.Enum):
     WEEKLY = "WEEKLY"
 
 
-@strawberry.input
+describe_values(
+    RecurrenceFrequency,
+    {
+        "WEEKLY": "Every `interval` weeks.",
+    },
+)
+
+
+@strawberry.input(description="A series of appointments at the same time.")
 class RecurrenceInput:
-    frequency: RecurrenceFrequency = RecurrenceFrequency.WEEKLY
-    interval: int = 1
-    count: int = 1
+    frequency: RecurrenceFrequency = strawberry.field(
+        default=RecurrenceFrequency.WEEKLY, description="How often it repeats."
+    )
+    interval: int = strawberry.field(
+        default=1, description="Every how many periods (1 or more; 2 is every other week)."
+    )
+    count: int = strawberry.field(
+        default=1, description="How many appointments in all, the first included (2 to 52)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `bookAppointment`.")
 class BookAppointmentInput:
-    appointment_type_id: strawberry.ID
-    provider_id: strawberry.ID
-    starts_at: datetime
-    client_id: strawberry.ID | None = None
-    idempotency_key: str | None = None
-    override_availability: bool = False
-    recurrence: RecurrenceInput | None = None
-    use_package_credit: bool = True
+    appointment_type_id: strawberry.ID = strawberry.field(
+        description="The global id of the appointment type."
+    )
+    provider_id: strawberry.ID = strawberry.field(
+        description="The global id of the provider (an owner, admin or provider)."
+    )
+    starts_at: datetime = strawberry.field(
+        description=(
+            "The start (ISO 8601 with offset), one of `availableSlots` "
+            "unless `overrideAvailability`."
+        )
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=("The global id of the client (members only; a client books for themself)."),
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+    override_availability: bool = strawberry.field(
+        default=False,
+        description=(
+            "Members only: book outside the hours, inside the notice or "
+            "in the past (never over another live appointment; any "
+            "whole-minute start). Default false."
+        ),
+    )
+    recurrence: RecurrenceInput | None = strawberry.field(
+        default=None, description="Book a series instead of one appointment."
+    )
+    use_package_credit: bool = strawberry.field(
+        default=True,
+        description=(
+            "Draw a package credit when the client holds one for the type (default true)."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description=("Input of `rescheduleAppointment`: the appointment keeps its id."))
 class RescheduleAppointmentInput:
-    id: strawberry.ID
-    starts_at: datetime
-    idempotency_key: str | None = None
-    override_availability: bool = False
+    id: strawberry.ID = strawberry.field(description="The global id of the appointment.")
+    starts_at: datetime = strawberry.field(description="The new start (ISO 8601 with offset).")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+    override_availability: bool = strawberry.field(
+        default=False, description="Members only, as in `bookAppointment`."
+    )
 
 
 @dataclass(frozen=True)
@@ -59,11 +102,18 @@ class Booked:
     series: bool
 
 
-@strawberry.type
+@strawberry.type(description="Result of `bookAppointment` and `rescheduleAppointment`.")
 class BookAppointmentPayload(Payload):
-    appointment: Appointment | None = None
-    appointments: list[Appointment] | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    appointment: Appointment | None = strawberry.field(
+        default=None, description="The appointment (the first of a series); null on failure."
+    )
+    appointments: list[Appointment] | None = strawberry.field(
+        default=None,
+        description=(
+            "Every appointment of the series (one without `recurrence`); null on failure."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: Booked, info: Info) -> Self:
@@ -73,7 +123,10 @@ class BookAppointmentPayload(Payload):
         return cls(appointment=rows[0], appointments=rows if result.series else None)
 
 
-async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
+async def book_appointment(
+    info: Info,
+    input: Annotated[BookAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
+) -> BookAppointmentPayload:
     ctx = info.context
 
     async def op() -> Booked:
@@ -102,7 +155,8 @@ async def book_appointment(info: Info, input: BookAppointmentInput) -> BookAppoi
 
 
 async def reschedule_appointment(
-    info: Info, input: RescheduleAppointmentInput
+    info: Info,
+    input: Annotated[RescheduleAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> BookAppointmentPayload:
     ctx = info.context
 

@@ -18,16 +18,98 @@ from carebase.schema.scheduling import widget as widget_fields
 
 @strawberry.type
 class SchedulingMutation:
-    create_appointment_type = strawberry.mutation(resolver=type_fields.create_appointment_type)
-    update_appointment_type = strawberry.mutation(resolver=type_fields.update_appointment_type)
-    set_availability = strawberry.mutation(resolver=availability_fields.set_availability)
-    book_appointment = strawberry.mutation(resolver=booking_fields.book_appointment)
-    book_appointment_public = strawberry.mutation(resolver=public_fields.book_appointment_public)
-    reschedule_appointment = strawberry.mutation(resolver=booking_fields.reschedule_appointment)
-    cancel_appointment = strawberry.mutation(resolver=appointment_fields.cancel_appointment)
-    set_appointment_status = strawberry.mutation(resolver=appointment_fields.set_appointment_status)
-    confirm_appointment = strawberry.mutation(resolver=public_fields.confirm_appointment)
-    join_video_call = strawberry.mutation(resolver=video_fields.join_video_call)
+    create_appointment_type = strawberry.mutation(
+        resolver=type_fields.create_appointment_type,
+        description=(
+            "Create an appointment type. Owners and admins "
+            "(`settings:write`). Errors: `INVALID_INPUT`, "
+            "`VIDEO_NOT_CONFIGURED`, `FORBIDDEN`."
+        ),
+    )
+    update_appointment_type = strawberry.mutation(
+        resolver=type_fields.update_appointment_type,
+        description=(
+            "Change an appointment type (booked appointments keep their "
+            "time). Owners and admins. Errors: `INVALID_INPUT`, "
+            "`NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    set_availability = strawberry.mutation(
+        resolver=availability_fields.set_availability,
+        description=(
+            "Replace a provider's weekly hours, overrides and booking "
+            "rules. A provider sets their own; owners and admins anyone's"
+            " (`appointments:write`). Errors: `INVALID_INPUT`, "
+            "`NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    book_appointment = strawberry.mutation(
+        resolver=booking_fields.book_appointment,
+        description=(
+            "Book an appointment (or a weekly series): a client for "
+            "themself, a member for a client. Draws a package credit when"
+            " the client holds one. Errors: `SLOT_UNAVAILABLE`, "
+            "`OUTSIDE_AVAILABILITY`, `BOOKING_DISABLED`, "
+            "`INTAKE_REQUIRED`, `IDEMPOTENCY_KEY_REUSED`, "
+            "`INVALID_INPUT`, `NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    book_appointment_public = strawberry.mutation(
+        resolver=public_fields.book_appointment_public,
+        description=(
+            "Book from the embedded widget (publishable key): creates the"
+            " client or attaches to the one with that email, without "
+            "revealing it. Errors: `SLOT_UNAVAILABLE`, "
+            "`OUTSIDE_AVAILABILITY`, `BOOKING_DISABLED`, "
+            "`IDEMPOTENCY_KEY_REUSED`, `INVALID_INPUT`."
+        ),
+    )
+    reschedule_appointment = strawberry.mutation(
+        resolver=booking_fields.reschedule_appointment,
+        description=(
+            "Move an appointment to a new start, keeping its id. Members,"
+            " or the client where the portal allows it. Errors: "
+            "`SLOT_UNAVAILABLE`, `OUTSIDE_AVAILABILITY`, "
+            "`BOOKING_DISABLED`, `CANCELLATION_WINDOW_PASSED`, "
+            "`INVALID_STATUS_TRANSITION`, `NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    cancel_appointment = strawberry.mutation(
+        resolver=appointment_fields.cancel_appointment,
+        description=(
+            "Cancel an appointment with a reason; a client's cancel "
+            "inside the window is late and may be charged the late-cancel"
+            " fee. Errors: `BOOKING_DISABLED`, "
+            "`CANCELLATION_WINDOW_PASSED`, `INVALID_STATUS_TRANSITION`, "
+            "`NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    set_appointment_status = strawberry.mutation(
+        resolver=appointment_fields.set_appointment_status,
+        description=(
+            "Mark an appointment `OCCURRED` (autocharge when the type "
+            "says so), `NO_SHOW` (the no-show fee when set) or "
+            "`CANCELLED`. Members with `appointments:write`. Errors: "
+            "`INVALID_STATUS_TRANSITION`, `NOT_FOUND`, `FORBIDDEN`."
+        ),
+    )
+    confirm_appointment = strawberry.mutation(
+        resolver=public_fields.confirm_appointment,
+        description=(
+            "Confirm an unverified public booking with the token from its"
+            " email; no sign-in needed. Errors: `TOKEN_INVALID`, "
+            "`TOKEN_EXPIRED`."
+        ),
+    )
+    join_video_call = strawberry.mutation(
+        resolver=video_fields.join_video_call,
+        description=(
+            "Get the caller's link and token to join a video "
+            "appointment's call (the host's only for members). Errors: "
+            "`VIDEO_NOT_CONFIGURED`, `VIDEO_NOT_OPEN`, `NOT_FOUND`, "
+            "`FORBIDDEN`."
+        ),
+    )
     hold_slot = strawberry.mutation(
         resolver=widget_fields.hold_slot,
         description="Keep an offered time for 5 minutes while the widget's visitor types "

@@ -4,7 +4,7 @@ and the confirmation of that booking from the emailed link."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,19 +15,20 @@ from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.resolvers.scheduling import public as public_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
+from carebase.schema.docs import IDEMPOTENCY_KEY, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, decode_optional_id, to_global_id
 from carebase.schema.scheduling.types import AppointmentStatus, ContactType, price_of
 
 
-@strawberry.type
+@strawberry.type(description="An appointment type as the widget shows it.")
 class PublicAppointmentType:
-    id: strawberry.ID
-    name: str
-    duration_minutes: int
-    price: Money | None
-    contact_type: ContactType  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The type's global id.")
+    name: str = strawberry.field(description="The type's name.")
+    duration_minutes: int = strawberry.field(description="How long it lasts, in minutes.")
+    price: Money | None = strawberry.field(description="Its price, or null.")
+    contact_type: ContactType = strawberry.field(description="How the client and provider meet.")  # type: ignore[valid-type]
 
     @classmethod
     def from_model(cls, kind: AppointmentTypeModel) -> PublicAppointmentType:
@@ -40,10 +41,10 @@ class PublicAppointmentType:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A provider as the widget shows them.")
 class PublicProvider:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The provider's global id.")
+    name: str = strawberry.field(description="The provider's name.")
 
 
 @strawberry.type(
@@ -71,14 +72,16 @@ class PublicBookingRules:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=("What the booking widget may show of an appointment (no client details).")
+)
 class PublicAppointment:
-    id: strawberry.ID
-    starts_at: datetime
-    ends_at: datetime
-    status: AppointmentStatus  # type: ignore[valid-type]
-    appointment_type: PublicAppointmentType
-    provider: PublicProvider
+    id: strawberry.ID = strawberry.field(description="The appointment's global id.")
+    starts_at: datetime = strawberry.field(description="When it starts (ISO 8601 with offset).")
+    ends_at: datetime = strawberry.field(description="When it ends.")
+    status: AppointmentStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    appointment_type: PublicAppointmentType = strawberry.field(description="What is booked.")
+    provider: PublicProvider = strawberry.field(description="With whom.")
     rules: PublicBookingRules | None = strawberry.field(
         default=None,
         description="What the visitor may do with this booking now; only through the manage "
@@ -86,28 +89,46 @@ class PublicAppointment:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "What the booking widget needs to offer bookings: the "
+        "practice, its bookable types and providers."
+    )
+)
 class PublicBookingProfile:
-    organization_name: str
-    timezone: str
-    appointment_types: list[PublicAppointmentType]
-    providers: list[PublicProvider]
+    organization_name: str = strawberry.field(description="The practice's name.")
+    timezone: str = strawberry.field(description="The practice's IANA time zone.")
+    appointment_types: list[PublicAppointmentType] = strawberry.field(
+        description="The appointment types clients may book."
+    )
+    providers: list[PublicProvider] = strawberry.field(description="The providers who take them.")
 
 
-@strawberry.input
+@strawberry.input(description="Who books from the widget.")
 class PublicClientInput:
-    name: str
-    email: str
-    phone: str | None = None
+    name: str = strawberry.field(description="Their name.")
+    email: str = strawberry.field(
+        description=(
+            "Their email address (the booking attaches to the client with"
+            " this address, or creates one)."
+        )
+    )
+    phone: str | None = strawberry.field(default=None, description="Their phone number, optional.")
 
 
-@strawberry.input
+@strawberry.input(description="Input of `bookAppointmentPublic`.")
 class BookAppointmentPublicInput:
-    appointment_type_id: strawberry.ID
-    provider_id: strawberry.ID
-    starts_at: datetime
-    client: PublicClientInput
-    idempotency_key: str | None = None
+    appointment_type_id: strawberry.ID = strawberry.field(
+        description="The global id of an appointment type bookable by clients."
+    )
+    provider_id: strawberry.ID = strawberry.field(
+        description="The global id of a provider from `publicBookingProfile`."
+    )
+    starts_at: datetime = strawberry.field(
+        description="The start, one of `availableSlots` (ISO 8601 with offset)."
+    )
+    client: PublicClientInput = strawberry.field(description="Who is booking.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     hold_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="The `holdSlot` hold for this provider, type and start; it is used up by "
@@ -122,27 +143,29 @@ class BookAppointmentPublicInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Input of `confirmAppointment`.")
 class ConfirmAppointmentInput:
-    token: str
+    token: str = strawberry.field(description="The token from the confirmation email's link.")
 
 
 @strawberry.type
 class PublicAppointmentPayload(Payload):
-    appointment: PublicAppointment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    appointment: PublicAppointment | None = strawberry.field(
+        default=None, description="What the widget may show of the booking; null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
     @classmethod
     async def from_result(cls, result: AppointmentModel, info: Info) -> Self:
         return cls(appointment=await public_appointment(info, result))
 
 
-@strawberry.type
+@strawberry.type(description="Result of `bookAppointmentPublic`.")
 class BookAppointmentPublicPayload(PublicAppointmentPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Result of `confirmAppointment`.")
 class ConfirmAppointmentPayload(PublicAppointmentPayload):
     pass
 
@@ -174,7 +197,8 @@ async def public_booking_profile(info: Info) -> PublicBookingProfile | None:
 
 
 async def book_appointment_public(
-    info: Info, input: BookAppointmentPublicInput
+    info: Info,
+    input: Annotated[BookAppointmentPublicInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> BookAppointmentPublicPayload:
     ctx = info.context
 
@@ -199,7 +223,8 @@ async def book_appointment_public(
 
 
 async def confirm_appointment(
-    info: Info, input: ConfirmAppointmentInput
+    info: Info,
+    input: Annotated[ConfirmAppointmentInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> ConfirmAppointmentPayload:
     ctx = info.context
 

@@ -25,6 +25,7 @@ from carebase.resolvers.scheduling.appointments import appointment_metadata
 from carebase.resolvers.scheduling.video import links_for
 from carebase.schema.common import Money, money_or_none
 from carebase.schema.context import Info
+from carebase.schema.docs import describe_values
 from carebase.schema.people.clients import Client, Member
 from carebase.schema.relay import Node, to_global_id
 
@@ -33,13 +34,60 @@ if TYPE_CHECKING:
     # cycle between the two areas, so ``Appointment.payments`` names its type lazily
     from carebase.schema.billing.types import Payment
 
-ContactType = strawberry.enum(ContactTypeModel, name="ContactType")
-VideoProvider = strawberry.enum(VideoProviderModel, name="VideoProvider")
-AppointmentStatus = strawberry.enum(AppointmentStatusModel, name="AppointmentStatus")
-CancellationInitiator = strawberry.enum(InitiatorModel, name="CancellationInitiator")
+ContactType = strawberry.enum(
+    ContactTypeModel, name="ContactType", description="How the client and provider meet."
+)
+
+describe_values(
+    ContactType,
+    {
+        "VIDEO": "By video call.",
+        "PHONE": "By phone.",
+        "IN_PERSON": "In person.",
+    },
+)
+VideoProvider = strawberry.enum(
+    VideoProviderModel, name="VideoProvider", description="Which video service makes the call."
+)
+
+describe_values(
+    VideoProvider,
+    {
+        "ZOOM": "A Zoom meeting (needs Zoom configured).",
+        "BUILT_IN": "Carebase's built-in video room.",
+    },
+)
+AppointmentStatus = strawberry.enum(
+    AppointmentStatusModel,
+    name="AppointmentStatus",
+    description=(
+        "Where an appointment stands; `BOOKED`, `OCCURRED` and `NO_SHOW` hold the provider's time."
+    ),
+)
+
+describe_values(
+    AppointmentStatus,
+    {
+        "BOOKED": "Upcoming (or not yet marked).",
+        "OCCURRED": "It took place.",
+        "NO_SHOW": "The client did not come.",
+        "CANCELLED": "Cancelled; the time is free again.",
+    },
+)
+CancellationInitiator = strawberry.enum(
+    InitiatorModel, name="CancellationInitiator", description="Who asked for a cancel."
+)
+
+describe_values(
+    CancellationInitiator,
+    {
+        "CLIENT": "The client.",
+        "PRACTICE": "The practice.",
+    },
+)
 
 
-@strawberry.enum
+@strawberry.enum(description="What a change of an appointment was.")
 class AppointmentChangeKind(enum.Enum):
     BOOKED = "BOOKED"
     RESCHEDULED = "RESCHEDULED"
@@ -48,19 +96,37 @@ class AppointmentChangeKind(enum.Enum):
     CONFIRMED = "CONFIRMED"
 
 
+describe_values(
+    AppointmentChangeKind,
+    {
+        "BOOKED": "It was booked.",
+        "RESCHEDULED": "It was moved.",
+        "CANCELLED": "It was cancelled.",
+        "STATUS_CHANGED": "It was marked occurred or no-show.",
+        "CONFIRMED": "A widget booking was confirmed by email.",
+    },
+)
+
+
 def price_of(kind: AppointmentTypeModel) -> Money | None:
     return money_or_none(kind.price_cents, kind.currency)
 
 
-@strawberry.type
+@strawberry.type(description="A kind of appointment the practice offers.")
 class AppointmentType(Node):
-    name: str
-    duration_minutes: int
-    price: Money | None
-    contact_type: ContactType  # type: ignore[valid-type]
-    video_provider: VideoProvider | None  # type: ignore[valid-type]
-    bookable_by_clients: bool
-    autocharge_when_occurred: bool
+    name: str = strawberry.field(description="Its name, as clients see it.")
+    duration_minutes: int = strawberry.field(description="How long it lasts, in minutes.")
+    price: Money | None = strawberry.field(description="Its price, or null.")
+    contact_type: ContactType = strawberry.field(description="How the client and provider meet.")  # type: ignore[valid-type]
+    video_provider: VideoProvider | None = strawberry.field(  # type: ignore[valid-type]
+        description="For `VIDEO` types, the video service; otherwise null."
+    )
+    bookable_by_clients: bool = strawberry.field(
+        description="Whether clients may book it in the portal and the widget."
+    )
+    autocharge_when_occurred: bool = strawberry.field(
+        description=("Whether its price is charged when the appointment is marked `OCCURRED`.")
+    )
 
     @classmethod
     def from_model(cls, kind: AppointmentTypeModel) -> AppointmentType:
@@ -76,26 +142,39 @@ class AppointmentType(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Links to an appointment's video call.")
 class VideoLinks:
-    client_join_url: str | None
-    host_url: str | None
+    client_join_url: str | None = strawberry.field(description="The client's link to join.")
+    host_url: str | None = strawberry.field(
+        description=(
+            "The host's link (Zoom's start URL, fetched fresh); only ever"
+            " to members, null to clients."
+        )
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One change of an appointment.")
 class AppointmentChange:
     id: strawberry.ID = strawberry.field(
         description="This change's id: give the last one seen to "
         "`appointmentChanged(after:)` when reconnecting, to receive what changed since."
     )
-    kind: AppointmentChangeKind
-    at: datetime
-    by: strawberry.ID | None
-    from_starts_at: datetime | None
-    to_starts_at: datetime | None
-    from_status: AppointmentStatus | None  # type: ignore[valid-type]
-    to_status: AppointmentStatus | None  # type: ignore[valid-type]
-    note: str | None
+    kind: AppointmentChangeKind = strawberry.field(description="What changed.")
+    at: datetime = strawberry.field(description="When.")
+    by: strawberry.ID | None = strawberry.field(description="Who made it, or null for the system.")
+    from_starts_at: datetime | None = strawberry.field(
+        description="The start before a reschedule, or null."
+    )
+    to_starts_at: datetime | None = strawberry.field(
+        description="The start after a booking or reschedule, or null."
+    )
+    from_status: AppointmentStatus | None = strawberry.field(  # type: ignore[valid-type]
+        description="The status before, or null."
+    )
+    to_status: AppointmentStatus | None = strawberry.field(description="The status after, or null.")  # type: ignore[valid-type]
+    note: str | None = strawberry.field(
+        description="A note (e.g. the cancellation reason), or null."
+    )
 
     @classmethod
     def from_model(cls, event: AppointmentEventModel) -> AppointmentChange:
@@ -112,15 +191,27 @@ class AppointmentChange:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A booked time between a client and a provider. Members and the appointment's client."
+    )
+)
 class Appointment(Node):
-    starts_at: datetime
-    ends_at: datetime
-    status: AppointmentStatus  # type: ignore[valid-type]
-    cancellation_reason: str | None
-    cancellation_initiated_by: CancellationInitiator | None  # type: ignore[valid-type]
-    late_cancellation: bool
-    unverified: bool
+    starts_at: datetime = strawberry.field(description="When it starts (ISO 8601 with offset).")
+    ends_at: datetime = strawberry.field(description="When it ends.")
+    status: AppointmentStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    cancellation_reason: str | None = strawberry.field(
+        description="The reason given when it was cancelled, or null."
+    )
+    cancellation_initiated_by: CancellationInitiator | None = strawberry.field(  # type: ignore[valid-type]
+        description="Who cancelled it, or null."
+    )
+    late_cancellation: bool = strawberry.field(
+        description="True when a client cancelled inside the cancellation window."
+    )
+    unverified: bool = strawberry.field(
+        description="True for a widget booking not yet confirmed by email."
+    )
     model: strawberry.Private[AppointmentModel]
 
     @classmethod
@@ -137,30 +228,35 @@ class Appointment(Node):
             model=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:
         found = await info.context.loaders.client.load(self.model.client_id)
         assert found is not None
         return Client.from_model(found)
 
-    @strawberry.field
+    @strawberry.field(description="The provider.")  # type: ignore[untyped-decorator]
     async def provider(self, info: Info) -> Member:
         found = await info.context.loaders.member.load(self.model.provider_id)
         assert found is not None
         return Member.from_model(found)
 
-    @strawberry.field
+    @strawberry.field(description="The appointment type.")  # type: ignore[untyped-decorator]
     async def appointment_type(self, info: Info) -> AppointmentType:
         found = await info.context.loaders.appointment_type.load(self.model.appointment_type_id)
         assert found is not None
         return AppointmentType.from_model(found)
 
-    @strawberry.field
+    @strawberry.field(description="Every change since booking, oldest first.")  # type: ignore[untyped-decorator]
     async def history(self, info: Info) -> list[AppointmentChange]:
         events = await info.context.loaders.history.load(self.model.id)
         return [AppointmentChange.from_model(e) for e in events]
 
-    @strawberry.field
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "The payments made for it (autocharge, fees). Members with "
+            "`billing:read`, and the client."
+        )
+    )
     async def payments(
         self, info: Info
     ) -> list[Annotated[Payment, strawberry.lazy("carebase.schema.billing.types")]]:
@@ -175,7 +271,7 @@ class Appointment(Node):
 
         return [Payment.from_model(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The video links of a `VIDEO` appointment, or null.")  # type: ignore[untyped-decorator]
     async def video(self, info: Info) -> VideoLinks | None:
         ctx = info.context
         kind = await ctx.loaders.appointment_type.load(self.model.appointment_type_id)

@@ -13,6 +13,7 @@ from carebase.resolvers.scheduling import booking as booking_ops
 from carebase.resolvers.scheduling import manage as manage_ops
 from carebase.schema.common import money_or_none
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import decode_id, to_global_id
@@ -131,7 +132,9 @@ async def managed_appointment(info: Info, managed: manage_ops.ManagedBooking) ->
     return shown
 
 
-async def hold_slot(info: Info, input: HoldSlotInput) -> HoldSlotPayload:
+async def hold_slot(
+    info: Info, input: Annotated[HoldSlotInput, strawberry.argument(description=MUTATION_INPUT)]
+) -> HoldSlotPayload:
     ctx = info.context
 
     async def op() -> SlotHoldModel:
@@ -159,7 +162,8 @@ async def public_booking(
 
 
 async def reschedule_public_booking(
-    info: Info, input: ReschedulePublicBookingInput
+    info: Info,
+    input: Annotated[ReschedulePublicBookingInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> ReschedulePublicBookingPayload:
     ctx = info.context
 
@@ -176,7 +180,8 @@ async def reschedule_public_booking(
 
 
 async def cancel_public_booking(
-    info: Info, input: CancelPublicBookingInput
+    info: Info,
+    input: Annotated[CancelPublicBookingInput, strawberry.argument(description=MUTATION_INPUT)],
 ) -> CancelPublicBookingPayload:
     ctx = info.context
 

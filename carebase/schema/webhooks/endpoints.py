@@ -19,6 +19,7 @@ from carebase.resolvers.webhooks.deliveries import DeliveryView
 from carebase.resolvers.webhooks.ids import message_id
 from carebase.schema.common import changes_of
 from carebase.schema.context import Info
+from carebase.schema.docs import MUTATION_INPUT, describe_values
 from carebase.schema.errors import UserError
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.relay import Connection, Node, decode_id, to_global_id
@@ -40,6 +41,38 @@ WebhookDeliveryStatus = strawberry.enum(
         "network error, 5xx or 429 and another is due at nextAttemptAt; SUCCEEDED: answered "
         "2xx; FAILED: answered another status, its URL was unsafe, or retries ran out."
     ),
+)
+
+describe_values(
+    WebhookEventType,
+    {
+        "APPOINTMENT_BOOKED": "An appointment was booked (portal, member or widget).",
+        "APPOINTMENT_RESCHEDULED": "An appointment moved to a new time.",
+        "APPOINTMENT_CANCELLED": "An appointment was cancelled.",
+        "APPOINTMENT_STATUS_CHANGED": "An appointment was marked OCCURRED or NO_SHOW.",
+        "FORM_REQUESTED": "A form was requested from a client.",
+        "FORM_COMPLETED": "A client (or a provider for them) completed a form.",
+        "FORM_SKIPPED": "A requested form was skipped.",
+        "PAYMENT_SUCCEEDED": "A payment succeeded.",
+        "PAYMENT_FAILED": "A payment failed (e.g. a declined card).",
+        "PAYMENT_REFUNDED": "A payment was refunded, in part or in full.",
+        "INVOICE_SENT": "An invoice was sent to its client.",
+        "INVOICE_PAID": "An invoice was paid in full.",
+        "MESSAGE_SENT": "A chat message was sent (the body never travels in a thin event).",
+        "CLIENT_CREATED": "A client was created.",
+        "CLIENT_UPDATED": "A client's details changed.",
+        "CLAIM_STATUS_CHANGED": "An insurance claim moved to another status.",
+        "TEST": "Sent only by `sendTestWebhook`.",
+    },
+)
+describe_values(
+    WebhookDeliveryStatus,
+    {
+        "PENDING": "Not tried yet, or being tried.",
+        "RETRYING": "An attempt failed (timeout, network error, 5xx or 429); another is due.",
+        "SUCCEEDED": "The endpoint answered 2xx.",
+        "FAILED": "Answered another status, the URL was unsafe, or the retries ran out.",
+    },
 )
 
 
@@ -305,7 +338,11 @@ class WebhookQuery:
 class WebhookMutation:
     @strawberry.mutation(description="Register an endpoint; its signing secret is shown once.")  # type: ignore[untyped-decorator]
     async def create_webhook_endpoint(
-        self, info: Info, input: CreateWebhookEndpointInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookEndpointInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> CreateWebhookEndpointPayload:
         ctx = info.context
 
@@ -323,7 +360,11 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Change an endpoint's URL, events, PHI setting or state.")  # type: ignore[untyped-decorator]
     async def update_webhook_endpoint(
-        self, info: Info, input: UpdateWebhookEndpointInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateWebhookEndpointInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> UpdateWebhookEndpointPayload:
         ctx = info.context
         changes = changes_of(input, "url", "events", "include_phi", "enabled", "description")
@@ -340,7 +381,11 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Delete an endpoint and its deliveries.")  # type: ignore[untyped-decorator]
     async def delete_webhook_endpoint(
-        self, info: Info, input: DeleteWebhookEndpointInput
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteWebhookEndpointInput, strawberry.argument(description=MUTATION_INPUT)
+        ],
     ) -> DeleteWebhookEndpointPayload:
         ctx = info.context
 
@@ -353,7 +398,9 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Send a TEST event to the endpoint now.")  # type: ignore[untyped-decorator]
     async def send_test_webhook(
-        self, info: Info, input: SendTestWebhookInput
+        self,
+        info: Info,
+        input: Annotated[SendTestWebhookInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> SendTestWebhookPayload:
         ctx = info.context
 
@@ -366,7 +413,9 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Send a delivery's event again, with the same webhook-id.")  # type: ignore[untyped-decorator]
     async def redeliver_webhook(
-        self, info: Info, input: RedeliverWebhookInput
+        self,
+        info: Info,
+        input: Annotated[RedeliverWebhookInput, strawberry.argument(description=MUTATION_INPUT)],
     ) -> RedeliverWebhookPayload:
         ctx = info.context
 
