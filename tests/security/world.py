@@ -749,6 +749,8 @@ VOLATILE_COLUMNS = {
     "sms_messages": {"status", "attempts", "last_error", "provider_id", "sent_at", "updated_at"},
     "reminders": {"status", "sent_at", "updated_at"},
     "unread_notifications": {"status", "updated_at"},
+    # the in-process fan-out marks earlier events as it turns them into deliveries
+    "outbox_events": {"fanned_out_at"},
 }
 
 

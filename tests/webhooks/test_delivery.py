@@ -70,11 +70,20 @@ async def test_retried_on_500_until_200_every_attempt_signed_afresh(
     name, email = secret("Wendy Webhook", "name"), unique_email("hooked")
     client_id = await add_client(api, practice, name, email)
 
+    async def recorded(attempts: int) -> Any:
+        # the receiver hears an attempt before the job records its answer: the clock moves
+        # only once it is recorded, or the retry would be planned from the moved clock
+        found = await deliveries(api, practice, endpoint_id)
+        if found and found[0]["status"] != "PENDING" and len(found[0]["attempts"]) == attempts:
+            return found
+        return None
+
     await eventually(lambda: len(hook.received) == 1, timeout=20)
-    [first] = await eventually(lambda: deliveries(api, practice, endpoint_id))
+    [first] = await eventually(lambda: recorded(1), timeout=20)
     assert first["status"] == "RETRYING" and len(first["attempts"]) == 1
     clock.advance(timedelta(minutes=10))
     await eventually(lambda: len(hook.received) == 2, timeout=20)
+    await eventually(lambda: recorded(2), timeout=20)
     clock.advance(timedelta(minutes=10))
     await eventually(lambda: len(hook.received) == 3, timeout=20)
 
