@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DirectiveLocation, GraphQLDeprecatedDirective, GraphQLDirective, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -115,6 +115,23 @@ describe_type(
 )
 
 
+# graphql-core 3.3 lets `@deprecated` mark directive definitions too (a draft of the spec);
+# graphql-js 16, which partners' tools use (graphql-codegen, Apollo's), knows no
+# DIRECTIVE_DEFINITION location: a schema built from our introspection and printed again did
+# not parse ("Unexpected Name DIRECTIVE_DEFINITION"). We deprecate no directive, so ours is
+# the October 2021 spec's, which both read.
+DEPRECATED = GraphQLDirective(
+    name=GraphQLDeprecatedDirective.name,
+    locations=[
+        location
+        for location in GraphQLDeprecatedDirective.locations
+        if location is not DirectiveLocation.DIRECTIVE_DEFINITION
+    ],
+    args=GraphQLDeprecatedDirective.args,
+    description=GraphQLDeprecatedDirective.description,
+)
+
+
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -152,7 +169,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         IntakeGateExtension,
         CarebaseErrors,
     ]
-    return CarebaseSchema(
+    schema = CarebaseSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -161,6 +178,11 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         scalar_overrides=DOCUMENTED_SCALARS,
         types=[],
     )
+    graphql_schema = schema._schema
+    graphql_schema.directives = tuple(
+        DEPRECATED if d.name == DEPRECATED.name else d for d in graphql_schema.directives
+    )
+    return schema
 
 
 def export_sdl() -> str:
