@@ -45,6 +45,26 @@ async def test_weak_password_refused(api: GraphQLClient) -> None:
         assert data["signUpOrganization"]["organization"] is None
 
 
+async def test_a_time_zone_that_is_not_one_is_invalid_input(api: GraphQLClient) -> None:
+    # a folder of the zone database, a name too long for a path, a path, nothing
+    for zone in ("America", "x" * 300, "../etc/passwd", ""):
+        data = await api.op(
+            "SignUpOrganization",
+            {
+                "input": {
+                    "organizationName": "X",
+                    "name": "Y",
+                    "email": unique_email(),
+                    "password": PASSWORD,
+                    "timezone": zone,
+                }
+            },
+        )
+        errors = data["signUpOrganization"]["userErrors"]
+        assert [e["code"] for e in errors] == ["INVALID_INPUT"], (zone, errors)
+        assert data["signUpOrganization"]["organization"] is None
+
+
 async def test_wrong_password_and_unknown_email_answer_the_same(
     api: GraphQLClient, practice: Practice
 ) -> None:

@@ -45,9 +45,13 @@ def aware(moment: datetime | None, field: str | list[str]) -> datetime | None:
 
 
 def check_timezone(name: str, field: str = "timezone") -> str:
+    # a key is a path under the zone database: a long one is ENAMETOOLONG, a folder such as
+    # "America" is EISDIR (both OSError), which are bad input, not server errors
+    if not name or len(name) > 64:
+        raise invalid("Enter an IANA time zone such as America/New_York", field)
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise invalid(f"{name!r} is not an IANA time zone", field) from None
     return name
 
