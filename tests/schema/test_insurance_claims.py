@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from carebase.models import Payment, PaymentKind, PaymentStatus
+from carebase.models import OutboxEvent, Payment, PaymentKind, PaymentStatus, WebhookEventType
 from tests.conftest import sign_up
 from tests.fixtures.billing import invited_member
 from tests.fixtures.factories import key_of
@@ -179,6 +179,17 @@ async def test_policies_one_primary_at_a_time_and_subscriber_defaults_to_the_cli
 # ------------------------------------------------------------------ claims
 
 
+async def claim_events(app: Starlette, claim_gid: str) -> list[WebhookEventType]:
+    """The outbox rows (what partners' webhooks hear) of one claim."""
+    async with app.state.db.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(OutboxEvent.type)
+            .where(OutboxEvent.resource_id == key_of(claim_gid))
+            .order_by(OutboxEvent.created_at)
+        )
+        return [t for (t,) in rows]
+
+
 async def test_a_claim_is_filed_moved_through_its_statuses_and_paid(
     api: GraphQLClient, smtp: Inbox, app: Starlette
 ) -> None:
@@ -201,8 +212,10 @@ async def test_a_claim_is_filed_moved_through_its_statuses_and_paid(
         return data["updateClaimStatus"]  # type: ignore[no-any-return]
 
     assert errors_of(await move("PAID")) == [("INVALID_STATUS_TRANSITION", ["status"])]
+    assert await claim_events(app, claim["id"]) == []  # a refused move announces nothing
     submitted = await move("SUBMITTED")
     assert submitted["claim"]["submittedAt"] is not None
+    assert await claim_events(app, claim["id"]) == [WebhookEventType.CLAIM_STATUS_CHANGED]
     edit = await api.op(
         "UpdateClaim", {"input": {"id": claim["id"], "diagnosisCodes": ["F41.1"]}}, token=ins.owner
     )

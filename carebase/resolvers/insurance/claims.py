@@ -35,6 +35,7 @@ from carebase.models import (
 )
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.idempotency import run_idempotent
+from carebase.resolvers.core.outbox import record_claim_status_changed
 from carebase.resolvers.core.pagination import (
     Order,
     Page,
@@ -372,6 +373,10 @@ def move(claim: Claim, uow: UnitOfWork, to: ClaimStatus, note: str | None) -> No
     if to is ClaimStatus.SUBMITTED:
         claim.submitted_at = uow.now()
     _change(claim, uow, to, note)
+    # partners' webhooks hear each move (claim.status_changed), in the move's transaction
+    record_claim_status_changed(
+        uow, organization_id=claim.organization_id, claim_id=claim.id, client_id=claim.client_id
+    )
 
 
 async def update_claim_status(
