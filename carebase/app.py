@@ -72,6 +72,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         previous = pubsub.install(events)  # live updates flow through this app's port
+        await authenticator.cache.open(events)  # revocations reach the credential cache
         worker = runtime.start_worker() if in_process else None
         stop = asyncio.Event()
         # the in-process scheduler keeps its own engine, apart from the requests' pool
@@ -92,6 +93,7 @@ def create_app(
             if worker:
                 await asyncio.to_thread(worker.stop)
             await runtime.dispose()
+            await authenticator.cache.close()
             await events.close()
             pubsub.install(previous)
             await ticks_db.dispose()

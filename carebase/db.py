@@ -183,6 +183,9 @@ class UnitOfWork:
     keep_on_failure: list[Base | Executable] = field(default_factory=list)
     # what runs once the transaction committed (a live update published), never on rollback
     after_commit: list[AfterCommit] = field(default_factory=list)
+    # what runs after commit even when the savepoint that added it failed (the announcement
+    # of a ``keep_on_failure`` revocation)
+    keep_after_commit: list[AfterCommit] = field(default_factory=list)
     # the process's cross-area reactions (carebase.hooks), from the Database that opened it
     hooks: Hooks | None = None
     clock: Clock = field(default_factory=SystemClock)
@@ -289,7 +292,7 @@ class Database:
         if uow.jobs:
             # a broker send is network I/O (Redis, RabbitMQ): off the event loop
             await asyncio.to_thread(self.dispatch, uow.jobs)
-        for callback in uow.after_commit:
+        for callback in (*uow.after_commit, *uow.keep_after_commit):
             outcome = callback()
             if inspect.isawaitable(outcome):
                 await outcome

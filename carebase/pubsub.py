@@ -19,8 +19,17 @@ log = logging.getLogger("carebase.pubsub")
 SUBSCRIBE_TIMEOUT_SECONDS = 10.0
 
 
+class Inbox(Protocol):
+    """A subscription read without waiting: whoever must act on an event before answering
+    (a cached credential) takes what arrived first, instead of racing a listener task."""
+
+    async def take(self) -> list[dict[str, Any]]: ...
+
+
 class PubSub(Protocol):
     async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
+
+    def inbox(self, channel: str) -> AbstractAsyncContextManager[Inbox]: ...
 
     def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
 
@@ -40,8 +49,22 @@ class InProcessPubSub:
         ] = {}
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        running = asyncio.get_running_loop()
         for loop, queue in list(self._subscribers.get(channel, ())):
-            loop.call_soon_threadsafe(queue.put_nowait, event)
+            if loop is running:
+                queue.put_nowait(event)  # there once publish returns, as Redis's would be
+            else:
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    @asynccontextmanager
+    async def inbox(self, channel: str) -> AsyncIterator[Inbox]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        entry = (asyncio.get_running_loop(), queue)
+        self._subscribers.setdefault(channel, set()).add(entry)
+        try:
+            yield _QueueInbox(queue)
+        finally:
+            self._subscribers.get(channel, set()).discard(entry)
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         async with self.listen(channel) as events:
@@ -72,6 +95,17 @@ class InProcessPubSub:
         self._subscribers.clear()
 
 
+class _QueueInbox:
+    def __init__(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._queue = queue
+
+    async def take(self) -> list[dict[str, Any]]:
+        taken = []
+        while not self._queue.empty():
+            taken.append(self._queue.get_nowait())
+        return taken
+
+
 class RedisPubSub:
     """Redis pub/sub: a message published in one web process reaches subscribers in all."""
 
@@ -89,8 +123,8 @@ class RedisPubSub:
                 yield event
 
     @asynccontextmanager
-    async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        """Subscribed on entry (Redis has confirmed it), as the in-process port."""
+    async def _subscribed(self, channel: str) -> AsyncIterator[Any]:
+        """Subscribed on entry (Redis has confirmed it)."""
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(f"carebase:{channel}")
         # Redis confirms the subscription before it delivers anything published on it
@@ -98,21 +132,47 @@ class RedisPubSub:
         if not confirmed or confirmed.get("type") != "subscribe":
             await pubsub.aclose()  # type: ignore[no-untyped-call]
             raise ConnectionError("Redis did not confirm the subscription")
-
-        async def events() -> AsyncIterator[dict[str, Any]]:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    yield json.loads(message["data"])
-
         try:
-            yield events()
+            yield pubsub
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.unsubscribe()
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
+    @asynccontextmanager
+    async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """Subscribed on entry (Redis has confirmed it), as the in-process port."""
+        async with self._subscribed(channel) as pubsub:
+
+            async def events() -> AsyncIterator[dict[str, Any]]:
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        yield json.loads(message["data"])
+
+            yield events()
+
+    @asynccontextmanager
+    async def inbox(self, channel: str) -> AsyncIterator[Inbox]:
+        async with self._subscribed(channel) as pubsub:
+            yield _RedisInbox(pubsub)
+
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+class _RedisInbox:
+    def __init__(self, pubsub: Any) -> None:
+        self._pubsub = pubsub
+        self._turn = asyncio.Lock()  # one reader of the connection at a time
+
+    async def take(self) -> list[dict[str, Any]]:
+        taken = []
+        async with self._turn:
+            # what Redis already sent is in the socket: read it without waiting for more
+            while (message := await self._pubsub.get_message(timeout=0)) is not None:
+                if message.get("type") == "message":
+                    taken.append(json.loads(message["data"]))
+        return taken
 
 
 def make_pubsub(broker_url: str, pubsub_url: str) -> PubSub:

@@ -7,8 +7,9 @@ import uuid
 
 from sqlalchemy import select
 
+from carebase.auth.credential_cache import CredentialCache
 from carebase.auth.principal import ANONYMOUS, Principal
-from carebase.auth.tokens import TokenSigner, hash_secret
+from carebase.auth.tokens import AccessClaims, TokenSigner, hash_secret
 from carebase.config import Settings
 from carebase.db import Database
 from carebase.models import Account, ApiKey, AuthSession, OAuthClient, Organization
@@ -22,6 +23,8 @@ class Authenticator:
         self.db = db
         self.settings = settings
         self.signer = TokenSigner(settings.secret_key.get_secret_value())
+        # opened by the app's lifespan on its pub/sub port (closed: nothing is cached)
+        self.cache = CredentialCache(db.clock)
 
     async def resolve(
         self, *, authorization: str | None, publishable_key: str | None, ip: str | None
@@ -38,12 +41,23 @@ class Authenticator:
         return Principal(ip=ip)
 
     async def _api_key(self, secret: str, ip: str | None) -> Principal:
+        key_hash = hash_secret(secret)
+        cached = await self.cache.get(key_hash, ip=ip)
+        if cached is not None:
+            return cached
+        generation = self.cache.generation
+        principal = await self._api_key_from_db(key_hash, ip)
+        if principal.is_authenticated:
+            self.cache.put(key_hash, principal, generation=generation)
+        return principal
+
+    async def _api_key_from_db(self, key_hash: str, ip: str | None) -> Principal:
         async with self.db.sessionmaker() as session:
             row = (
                 await session.execute(
                     select(ApiKey, Account)
                     .join(Account, Account.id == ApiKey.created_by_id)
-                    .where(ApiKey.secret_hash == hash_secret(secret), ApiKey.revoked_at.is_(None))
+                    .where(ApiKey.secret_hash == key_hash, ApiKey.revoked_at.is_(None))
                 )
             ).first()
         if row is None:
@@ -68,6 +82,20 @@ class Authenticator:
             org = uuid.UUID(claims.organization_id)
         except ValueError:
             return Principal(ip=ip, rejected="The access token is invalid or has expired")
+        # the signature and expiry are checked above on every request; only the lookup is kept
+        key = hash_secret(token)
+        cached = await self.cache.get(key, ip=ip)
+        if cached is not None:
+            return cached
+        generation = self.cache.generation
+        principal = await self._jwt_from_db(claims, subject, org, ip)
+        if principal.is_authenticated:
+            self.cache.put(key, principal, generation=generation)
+        return principal
+
+    async def _jwt_from_db(
+        self, claims: AccessClaims, subject: uuid.UUID, org: uuid.UUID, ip: str | None
+    ) -> Principal:
         async with self.db.sessionmaker() as session:
             if claims.kind == "oauth":
                 row = (

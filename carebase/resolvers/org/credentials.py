@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
+from carebase.auth.credential_cache import announce
 from carebase.auth.policy import org_id, require_manager
 from carebase.auth.principal import Principal
 from carebase.auth.scopes import validate_scopes
@@ -55,6 +56,7 @@ async def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: uuid.UUI
         raise not_found("No such API key", "id")
     if key.revoked_at is None:
         key.revoked_at = uow.now()
+        announce(uow, api_keys=[key.id])
     return key
 
 
@@ -113,6 +115,7 @@ async def revoke_oauth_client(
         raise not_found("No such OAuth client", "id")
     if client.revoked_at is None:
         client.revoked_at = uow.now()
+        announce(uow, oauth_clients=[client.id])
     return client
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from carebase.auth.credential_cache import announce
 from carebase.auth.policy import org_id, require_authenticated, require_member
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
@@ -216,6 +217,7 @@ async def archive_client(uow: UnitOfWork, principal: Principal, client_id: uuid.
             .where(AuthSession.account_id == client.id, AuthSession.revoked_at.is_(None))
             .values(revoked_at=uow.now(), revoked_reason="archived")
         )
+        announce(uow, accounts=[client.id])
     audit.record(
         uow,
         principal,

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from sqlalchemy import Update, delete, func, select, update
 
+from carebase.auth.credential_cache import announce
 from carebase.auth.passwords import check_strength, hash_password, verify_password
 from carebase.auth.policy import require_authenticated
 from carebase.auth.principal import Principal
@@ -262,6 +263,7 @@ async def refresh_session(uow: UnitOfWork, *, refresh_token: str, ip: str | None
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         # a spent token came back: assume it was stolen and end the whole family
         uow.keep_on_failure.append(_revoke_sessions(session_ids=[session.id], reason="reuse"))
+        announce(uow, sessions=[session.id], even_on_failure=True)
         raise DomainError(
             ErrorCode.TOKEN_INVALID,
             "This refresh token was already used; the session has been ended",
@@ -307,6 +309,7 @@ async def log_out(uow: UnitOfWork, principal: Principal) -> None:
     if principal.kind != "user" or principal.session_id is None:
         raise forbidden("Only a signed-in user has a session to end")
     await uow.session.execute(_revoke_sessions(session_ids=[principal.session_id], reason="logout"))
+    announce(uow, sessions=[principal.session_id])
 
 
 async def change_password(
@@ -326,6 +329,7 @@ async def change_password(
             account_id=account.id, keep=principal.session_id, reason="password_changed"
         )
     )
+    announce(uow, accounts=[account.id])
     return account
 
 
@@ -442,6 +446,7 @@ async def reset_password(
     if account.invitation_accepted_at is None:
         account.invitation_accepted_at = uow.now()  # proving the mailbox is as good as accepting
     await uow.session.execute(_revoke_sessions(account_id=account.id, reason="password_reset"))
+    announce(uow, accounts=[account.id])
     # the owner proved the mailbox: the email's failed log-ins, and so its locks, are gone
     await uow.session.execute(delete(LoginAttempt).where(LoginAttempt.email == account.email))
     return await start_session(uow, account, ip)
