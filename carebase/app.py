@@ -184,6 +184,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.authenticator = authenticator
     app.state.readiness = readiness
     app.state.runtime = runtime
     app.state.settings = settings

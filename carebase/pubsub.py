@@ -17,11 +17,13 @@ from typing import Any, Protocol
 log = logging.getLogger("carebase.pubsub")
 
 SUBSCRIBE_TIMEOUT_SECONDS = 10.0
+INBOX_TIMEOUT_SECONDS = 2.0
 
 
 class Inbox(Protocol):
-    """A subscription read without waiting: whoever must act on an event before answering
-    (a cached credential) takes what arrived first, instead of racing a listener task."""
+    """A subscription read on demand: ``take`` returns every event published before it was
+    called (in any process), so whoever must act on one before answering (a cached
+    credential) never races a listener task."""
 
     async def take(self) -> list[dict[str, Any]]: ...
 
@@ -166,13 +168,20 @@ class _RedisInbox:
         self._turn = asyncio.Lock()  # one reader of the connection at a time
 
     async def take(self) -> list[dict[str, Any]]:
+        """Everything published before this call: Redis answers a PING on this connection
+        after the messages it queued for it earlier, so reading up to the PONG misses none
+        (a publish that returned in another process is always among them)."""
         taken = []
         async with self._turn:
-            # what Redis already sent is in the socket: read it without waiting for more
-            while (message := await self._pubsub.get_message(timeout=0)) is not None:
+            await self._pubsub.ping()
+            while True:
+                message = await self._pubsub.get_message(timeout=INBOX_TIMEOUT_SECONDS)
+                if message is None:
+                    raise ConnectionError("Redis did not answer the inbox's PING")
                 if message.get("type") == "message":
                     taken.append(json.loads(message["data"]))
-        return taken
+                elif message.get("type") == "pong":
+                    return taken
 
 
 def make_pubsub(broker_url: str, pubsub_url: str) -> PubSub:

@@ -86,6 +86,9 @@ class CredentialCache:
             return None
         return dataclasses.replace(entry.principal, ip=ip)
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def put(self, key: str, principal: Principal, *, generation: int) -> None:
         """Remember an accepted principal, unless an announcement was read since its lookup
         began (``generation``): the row it read may be the one just revoked."""
