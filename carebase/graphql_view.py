@@ -154,7 +154,7 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         response = Response(
-            self.encode_json(response_data),
+            encode_response(response_data),
             status_code=sub_response.status_code or 200,
             media_type=sub_response.media_type or JSON,
         )
@@ -218,6 +218,16 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         if _too_deep(value, MAX_JSON_DEPTH):
             raise json.JSONDecodeError("The JSON is nested too deep", "", 0)
         return value
+
+
+def encode_response(data: object) -> bytes:
+    """orjson for HTTP answers (several times faster than ``json`` on a page of nodes); a
+    value it refuses (an integer past 64 bits in a JSON scalar) falls back to ``json``.
+    WebSocket messages keep strawberry's text encoding: graphql-transport-ws frames are text."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 class MethodNotAllowed(HTTPException):

@@ -27,10 +27,9 @@ from strawberry.types import ExecutionContext
 
 from carebase.schema.billing import BillingMutation, BillingQuery
 from carebase.schema.chat import ChatMutation, ChatQuery, Subscription
-from carebase.schema.credential_gate import CredentialGate
 from carebase.schema.docs import describe_type
 from carebase.schema.errors import CarebaseErrors
-from carebase.schema.gate import IntakeGateExtension
+from carebase.schema.field_gates import install_field_gates
 from carebase.schema.insurance import InsuranceMutation, InsuranceQuery
 from carebase.schema.intake import IntakeCatalogQuery, IntakeMutation, IntakeQuery
 from carebase.schema.limits import MAX_TOKENS, CostLimit, LimitsThenValidation
@@ -165,8 +164,6 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         BoundedParserCache,
         LimitsThenValidation,
         CostLimit,
-        CredentialGate,
-        IntakeGateExtension,
         CarebaseErrors,
     ]
     schema = CarebaseSchema(
@@ -179,6 +176,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         types=[],
     )
     graphql_schema = schema._schema
+    install_field_gates(graphql_schema)  # in the guarded fields' resolvers, not per field
     graphql_schema.directives = tuple(
         DEPRECATED if d.name == DEPRECATED.name else d for d in graphql_schema.directives
     )

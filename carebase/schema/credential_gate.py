@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLResolveInfo
-from strawberry.extensions import SchemaExtension
 
 from carebase.resolvers.core.credentials import refuse_rejected
 
@@ -22,19 +21,13 @@ from carebase.resolvers.core.credentials import refuse_rejected
 GATED_ROOT_TYPES = frozenset({"Query", "Subscription"})
 
 
-class CredentialGate(SchemaExtension):
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: str,
-        **kwargs: Any,
-    ) -> Any:
-        if (
-            info.context.principal.rejected
-            and info.parent_type.name in GATED_ROOT_TYPES
-            and not info.field_name.startswith("__")
-        ):
+def credential_resolver(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """``resolve`` refusing a rejected credential: installed on the root fields of
+    ``GATED_ROOT_TYPES`` when the schema is built (``carebase.schema.field_gates``)."""
+
+    def checked(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        if info.context.principal.rejected:
             refuse_rejected(info.context.principal)
-        return _next(root, info, *args, **kwargs)
+        return resolve(root, info, **kwargs)
+
+    return checked

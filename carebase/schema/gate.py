@@ -1,5 +1,7 @@
-"""The intake gate, checked per field: while a client has required intake pending (and the
-practice's gate is PORTAL), only the viewer, intake, log-out and password operations answer."""
+"""The intake gate: while a client has required intake pending (and the practice's gate is
+PORTAL), only the viewer, intake, log-out and password operations answer. Checked in the
+resolvers of the root query fields and the ``Client`` fields it closes, never per field of
+every node."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from graphql import GraphQLResolveInfo
-from strawberry.extensions import SchemaExtension
 from strawberry.utils.await_maybe import await_maybe
 
 from carebase.models import IntakeGate
@@ -59,38 +60,21 @@ async def portal_closed(context: Context) -> bool:
     return await gate_of(context) is IntakeGate.PORTAL
 
 
-def gated(info: GraphQLResolveInfo[Any]) -> bool:
-    if not info.context.principal.is_client or info.field_name.startswith("__"):
-        return False
-    parent = info.parent_type.name
-    if parent in ("Query", "Subscription"):
-        return info.field_name not in OPEN_ROOT_FIELDS
-    if parent == "Client":
-        return info.field_name not in OPEN_CLIENT_FIELDS
-    return False
+def gate_resolver(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """``resolve`` behind the intake gate: installed on the gated fields only, when the schema
+    is built (``carebase.schema.field_gates``), so no other field pays for the check."""
+
+    def gated(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        if not info.context.principal.is_client:
+            return resolve(root, info, **kwargs)
+        return _checked(resolve, root, info, **kwargs)
+
+    return gated
 
 
-class IntakeGateExtension(SchemaExtension):
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: str,
-        **kwargs: Any,
-    ) -> Any:
-        if not gated(info):
-            return _next(root, info, *args, **kwargs)
-        return self._checked(_next, root, info, *args, **kwargs)
-
-    async def _checked(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if await portal_closed(info.context):
-            raise intake_required()
-        return await await_maybe(_next(root, info, *args, **kwargs))
+async def _checked(
+    resolve: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any
+) -> Any:
+    if await portal_closed(info.context):
+        raise intake_required()
+    return await await_maybe(resolve(root, info, **kwargs))
