@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
 from carebase.clock import Clock, SystemClock
@@ -32,6 +33,7 @@ from carebase.models.base import Base
 log = logging.getLogger(__name__)
 
 WRITE_OPTION = "carebase_write"
+MEMO_INFO = "carebase_memo"
 READ_OPTION = "carebase_read"
 
 
@@ -88,6 +90,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         read_only = "ON" if options.get(READ_OPTION) else "OFF"
         conn.exec_driver_sql(f"PRAGMA query_only={read_only}")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_memo(session: Session, _context: Any) -> None:
+    memo = session.info.get(MEMO_INFO)
+    if memo:
+        memo.clear()
 
 
 class SerialSession(AsyncSession):
@@ -189,6 +198,12 @@ class UnitOfWork:
     # the process's cross-area reactions (carebase.hooks), from the Database that opened it
     hooks: Hooks | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # lookups the unit reuses until it next writes (the session clears it at every flush
+    # that writes): the intake gate, checked by the mutation and again by booking's hook
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.session.info[MEMO_INFO] = self.memo
 
     def now(self) -> datetime:
         """The time this unit of work acts at (the Database's clock)."""
@@ -304,5 +319,8 @@ class Database:
 async def flush_audit(uow: UnitOfWork) -> None:
     if not uow.audit_rows:
         return
-    await uow.session.execute(insert(AuditEvent), uow.audit_rows)
+    # render_nulls: one INSERT for all the rows, not one per set of columns left empty
+    await uow.session.execute(
+        insert(AuditEvent).execution_options(render_nulls=True), uow.audit_rows
+    )
     uow.audit_rows.clear()

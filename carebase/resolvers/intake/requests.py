@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, select
 
@@ -383,12 +383,18 @@ async def intake_gate(uow: UnitOfWork, principal: Principal) -> IntakeGate | Non
     if not principal.is_client or principal.client_id is None:
         return None
     assert principal.organization_id
+    key = ("intake_gate", principal.client_id)
+    if key in uow.memo:
+        return cast(IntakeGate | None, uow.memo[key])
     org = await uow.session.get_one(Organization, principal.organization_id)
-    if org.intake_gate is IntakeGate.OFF:
-        return None
-    if not await has_pending_required(uow, principal.client_id):
-        return None
-    return org.intake_gate
+    # kept alive with the answer: the session's identity map holds rows weakly, and the
+    # operation reads the organization again
+    uow.memo[("organization", org.id)] = org
+    gate: IntakeGate | None = org.intake_gate
+    if gate is IntakeGate.OFF or not await has_pending_required(uow, principal.client_id):
+        gate = None
+    uow.memo[key] = gate
+    return gate
 
 
 def intake_required() -> DomainError:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, union_all
+from sqlalchemy import and_, or_, select, union_all
 
 from carebase.auth.policy import require_authenticated, require_member, require_reader
 from carebase.auth.principal import Principal
@@ -169,11 +170,29 @@ async def busy_intervals(
 ) -> Busy:
     """Live appointments and live slot holds (but ``ignore_hold``, the caller's own), in one
     statement."""
+    return await busy_in_windows(
+        uow, provider_id, [(start, end)], ignore=ignore, ignore_hold=ignore_hold
+    )
+
+
+async def busy_in_windows(
+    uow: UnitOfWork,
+    provider_id: uuid.UUID,
+    windows: Sequence[tuple[datetime, datetime]],
+    *,
+    ignore: uuid.UUID | None = None,
+    ignore_hold: uuid.UUID | None = None,
+) -> Busy:
+    """``busy_intervals`` over several windows (a series' weeks) in one statement."""
     booked = select(Appointment.starts_at, Appointment.ends_at).where(
         Appointment.provider_id == provider_id,
         Appointment.status.in_(LIVE_STATUSES),
-        Appointment.starts_at < end,
-        Appointment.ends_at > start,
+        or_(
+            *(
+                and_(Appointment.starts_at < end, Appointment.ends_at > start)
+                for start, end in windows
+            )
+        ),
     )
     if ignore is not None:
         booked = booked.where(Appointment.id != ignore)
@@ -181,8 +200,7 @@ async def busy_intervals(
         SlotHold.provider_id == provider_id,
         SlotHold.used_at.is_(None),
         SlotHold.expires_at > uow.now(),
-        SlotHold.starts_at < end,
-        SlotHold.ends_at > start,
+        or_(*(and_(SlotHold.starts_at < e, SlotHold.ends_at > s) for s, e in windows)),
     )
     if ignore_hold is not None:
         held = held.where(SlotHold.id != ignore_hold)

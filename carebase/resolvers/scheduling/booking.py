@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from carebase.auth.policy import (
@@ -43,7 +43,7 @@ from carebase.resolvers.core.notifications import portal_link
 from carebase.resolvers.core.rate_limits import hit
 from carebase.resolvers.scheduling.availability import (
     SlotContext,
-    busy_intervals,
+    busy_in_windows,
     could_book,
     offered,
     slot_context,
@@ -51,6 +51,7 @@ from carebase.resolvers.scheduling.availability import (
 from carebase.resolvers.scheduling.events import email_client, plan_reminders, record_event
 from carebase.resolvers.scheduling.holds import check_metadata, new_hold, take_hold
 from carebase.resolvers.scheduling.manage_tokens import manage_link
+from carebase.resolvers.scheduling.slots import Busy
 
 MAX_SERIES = 52
 PUBLIC_BOOKINGS_PER_HOUR = 20
@@ -88,22 +89,26 @@ def occurrences(first: datetime, recurrence: Recurrence | None, timezone: str) -
     ]
 
 
-async def _overlaps_live(
+async def _live_overlapping(
     uow: UnitOfWork,
     provider_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
+    spans: Sequence[tuple[datetime, datetime]],
     ignore: uuid.UUID | None = None,
-) -> bool:
-    stmt = select(Appointment.id).where(
+) -> Busy:
+    """The provider's live appointments over any of ``spans``, in one statement."""
+    stmt = select(Appointment.starts_at, Appointment.ends_at).where(
         Appointment.provider_id == provider_id,
         Appointment.status.in_(LIVE_STATUSES),
-        Appointment.starts_at < end,
-        Appointment.ends_at > start,
+        or_(
+            *(
+                and_(Appointment.starts_at < end, Appointment.ends_at > start)
+                for start, end in spans
+            )
+        ),
     )
     if ignore is not None:
         stmt = stmt.where(Appointment.id != ignore)
-    return (await uow.session.execute(stmt.limit(1))).first() is not None
+    return Busy((s, e) for s, e in (await uow.session.execute(stmt)).all())
 
 
 async def check_time(
@@ -117,29 +122,68 @@ async def check_time(
     field: str = "startsAt",
 ) -> None:
     """An offered slot, or with ``override`` any time not over another live appointment."""
-    ends_at = starts_at + timedelta(minutes=ctx.kind.duration_minutes)
+    [failure] = await check_times(
+        uow,
+        ctx,
+        [starts_at],
+        override=override,
+        ignore=ignore,
+        ignore_hold=ignore_hold,
+        field=field,
+    )
+    if failure is not None:
+        raise failure
+
+
+async def check_times(
+    uow: UnitOfWork,
+    ctx: SlotContext,
+    starts: Sequence[datetime],
+    *,
+    override: bool,
+    ignore: uuid.UUID | None = None,
+    ignore_hold: uuid.UUID | None = None,
+    field: str = "startsAt",
+) -> list[DomainError | None]:
+    """``check_time`` for each start (a series), reading what is busy in one statement."""
+    duration = timedelta(minutes=ctx.kind.duration_minutes)
+    spans = [(start, start + duration) for start in starts]
     if override:
-        if await _overlaps_live(uow, ctx.provider.id, starts_at, ends_at, ignore):
-            raise DomainError(
+        live = await _live_overlapping(uow, ctx.provider.id, spans, ignore)
+        return [
+            DomainError(
                 ErrorCode.SLOT_UNAVAILABLE, "The provider has another appointment then", field
             )
-        return
+            if live.overlaps(start, end)
+            else None
+            for start, end in spans
+        ]
     margin = timedelta(days=2)
-    busy = await busy_intervals(
+    busy = await busy_in_windows(
         uow,
         ctx.provider.id,
-        starts_at - margin,
-        ends_at + margin,
+        [(start - margin, end + margin) for start, end in spans],
         ignore=ignore,
         ignore_hold=ignore_hold,
     )
-    in_hours, free = offered(ctx, busy, starts_at, at=uow.now())
-    if not in_hours:
-        raise DomainError(
-            ErrorCode.OUTSIDE_AVAILABILITY, "That time is not one the provider offers", field
-        )
-    if not free:
-        raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken", field)
+    failures: list[DomainError | None] = []
+    for start in starts:
+        in_hours, free = offered(ctx, busy, start, at=uow.now())
+        if not in_hours:
+            failures.append(
+                DomainError(
+                    ErrorCode.OUTSIDE_AVAILABILITY,
+                    "That time is not one the provider offers",
+                    field,
+                )
+            )
+        elif not free:
+            failures.append(
+                DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken", field)
+            )
+        else:
+            failures.append(None)
+    return failures
 
 
 async def save_times(uow: UnitOfWork, new: Sequence[Appointment] = ()) -> None:
@@ -196,10 +240,9 @@ async def _book(
 ) -> list[Appointment]:
     errors: list[str] = []
     first_error: DomainError | None = None
-    for start in starts:
-        try:
-            await check_time(uow, ctx, start, override=override, ignore_hold=hold_id)
-        except DomainError as error:
+    checked = await check_times(uow, ctx, starts, override=override, ignore_hold=hold_id)
+    for start, error in zip(starts, checked, strict=True):
+        if error is not None:
             first_error = first_error or error
             zone = ZoneInfo(ctx.availability.timezone if ctx.availability else client.timezone)
             errors.append(start.astimezone(zone).date().isoformat())
@@ -233,7 +276,7 @@ async def _book(
     await _create_video(uow, ctx.kind, rows, ctx.provider)
     for appointment in rows:
         record_event(uow, appointment, AppointmentEventKind.BOOKED, actor_id=principal.account_id)
-        await plan_reminders(uow, appointment, ctx.organization)
+        await plan_reminders(uow, appointment, ctx.organization, new=True)
         audit.record(
             uow,
             principal,

@@ -90,9 +90,13 @@ async def cancel_reminders(uow: UnitOfWork, appointment_ids: list[uuid.UUID]) ->
     )
 
 
-async def plan_reminders(uow: UnitOfWork, appointment: Appointment, org: Organization) -> None:
-    """One row per (offset, channel), never for a time already past; replaces pending ones."""
-    await cancel_reminders(uow, [appointment.id])
+async def plan_reminders(
+    uow: UnitOfWork, appointment: Appointment, org: Organization, *, new: bool = False
+) -> None:
+    """One row per (offset, channel), never for a time already past; replaces pending ones
+    (``new``: the appointment was just made in this unit, so it has none to replace)."""
+    if not new:
+        await cancel_reminders(uow, [appointment.id])
     if appointment.status is not AppointmentStatus.BOOKED:
         return
     moment = uow.now()
