@@ -6,12 +6,15 @@ when the charge is retried under its idempotency key or its success is seen twic
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from carebase.models import Email, Payment
+from carebase.models import Email, Payment, PaymentKind, PaymentStatus
 from carebase.resolvers.billing import receipts
 from tests.conftest import Practice, sign_up, unique_email
 from tests.fixtures.billing import (
@@ -21,7 +24,9 @@ from tests.fixtures.billing import (
     charge,
     codes,
     past_start,
+    post_event,
     set_status,
+    stripe_event,
     wait_for_appointment_payments,
 )
 from tests.fixtures.factories import key_of
@@ -235,3 +240,67 @@ async def test_external_payments_get_no_receipt(app: Starlette, api: GraphQLClie
     assert cash["recordExternalPayment"]["userErrors"] == [], cash
     payment_id = key_of(cash["recordExternalPayment"]["payment"]["id"])
     assert await receipt_rows(app, receipts.payment_key(payment_id)) == 0
+
+
+async def test_a_charge_stripe_confirms_later_sends_one_receipt(
+    app: Starlette, api: GraphQLClient, http: httpx.AsyncClient, smtp: Inbox
+) -> None:
+    """A charge left PROCESSING is confirmed by Stripe's webhook, delivered twice, and the
+    reconcile path may see it too: one receipt."""
+    practice = await sign_up(api, "Confirmed Later")
+    client_id, email = await client_with_card(api, practice)
+    async with app.state.db.unit_of_work(write=True) as uow:
+        payment = Payment(
+            organization_id=key_of(practice.id),
+            client_id=key_of(client_id),
+            kind=PaymentKind.ONE_TIME,
+            status=PaymentStatus.PROCESSING,
+            amount_cents=3300,
+            currency="usd",
+            attempts=1,
+            card_brand="visa",
+            card_last4="4242",
+        )
+        uow.session.add(payment)
+        await uow.session.flush()
+    intent = {
+        "id": f"pi_{uuid.uuid4().hex[:24]}",
+        "object": "payment_intent",
+        "status": "succeeded",
+        "amount": 3300,
+        "currency": "usd",
+        "metadata": {"carebase_payment": str(payment.id)},
+    }
+    for _ in range(2):
+        event = stripe_event("payment_intent.succeeded", intent)
+        assert (await post_event(http, event)).status_code == 200
+    [receipt] = await smtp.wait_for(email, subject=RECEIPT)
+    assert "Amount paid: 33.00 USD" in body_of(receipt)
+    assert "Visa ending in 4242" in body_of(receipt)
+    assert await receipt_rows(app, receipts.payment_key(payment.id)) == 1
+
+
+async def test_a_scheduled_payment_sends_its_receipt_when_charged_on_its_day(
+    app: Starlette, api: GraphQLClient, smtp: Inbox
+) -> None:
+    practice = await sign_up(api, "Scheduled Receipts")
+    client_id, email = await client_with_card(api, practice)
+    today = datetime.now(ZoneInfo("America/Chicago")).date()
+    planned = await api.op(
+        "SchedulePayment",
+        {
+            "input": {
+                "clientId": client_id,
+                "amountCents": 1200,
+                "chargeOn": today.isoformat(),
+                "description": "Monthly plan",
+            }
+        },
+        token=practice.owner_token,
+    )
+    assert planned["schedulePayment"]["userErrors"] == [], planned
+    payment_id = key_of(planned["schedulePayment"]["payment"]["id"])
+    [receipt] = await smtp.wait_for(email, subject=RECEIPT, timeout=30)
+    text = body_of(receipt)
+    assert "Amount paid: 12.00 USD" in text and "For: Monthly plan" in text
+    assert f"Receipt number: {payment_id}" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 
@@ -19,12 +20,15 @@ from tests.fixtures.billing import (
     credits_of,
     past_start,
     payment_row,
+    post_event,
+    stripe_event,
     stripe_http,
 )
 from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import Booking, booking_setup, make_type
-from tests.fixtures.smtp import Inbox
+from tests.fixtures.smtp import Inbox, body_of
+from tests.fixtures.waiting import eventually
 
 
 async def refund(
@@ -221,3 +225,38 @@ async def test_an_invoice_refund_that_stripe_refuses_leaves_it_paid(
     [invoice] = [e["node"] for e in listed["invoices"]["edges"] if e["node"]["id"] == invoice_id]
     assert (invoice["status"], invoice["amountDue"]["amountCents"]) == ("PAID", 0)
     assert await audit_rows(app, "invoice", b.client_id) == []
+
+
+async def test_a_full_refund_made_in_stripes_dashboard_takes_the_credits_back_too(
+    app: Starlette, api: GraphQLClient, http: httpx.AsyncClient, smtp: Inbox
+) -> None:
+    b = await booking_setup(api, smtp)
+    owner = b.practice.owner_token
+    kind = await make_type(api, b.practice, name="Dashboard", priceCents=6000)
+    await attach_card(api, b.client_token, b.client_id)
+    payment_id = await bought_package(api, b, kind, quantity=3)
+    intent_id = (await payment_row(app, payment_id)).stripe_payment_intent_id
+    charge_object = {
+        "id": f"ch_{uuid.uuid4().hex[:24]}",
+        "object": "charge",
+        "amount": 20000,
+        "amount_refunded": 20000,
+        "currency": "usd",
+        "payment_intent": intent_id,
+        "refunded": True,
+        "metadata": {},
+    }
+    event = stripe_event("charge.refunded", charge_object)
+    for _ in range(2):  # delivered twice: applied once
+        assert (await post_event(http, event)).status_code == 200
+
+    async def refunded() -> bool:
+        return (await payment_row(app, payment_id)).status is PaymentStatus.REFUNDED
+
+    await eventually(refunded, timeout=15)
+    assert await credits_of(api, owner, b.client_id) == {kind: 0}
+    [row] = await audit_rows(app, "package_credits", b.client_id)
+    assert row.actor_id is None  # no member of ours made it
+    [mail] = await smtp.wait_for(b.client_email, subject="Your refund receipt from")
+    assert "Amount refunded: 200.00 USD" in body_of(mail)
+    assert "For: Package: 3 sessions" in body_of(mail)
