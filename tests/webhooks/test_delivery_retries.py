@@ -50,26 +50,31 @@ class Seen:
 
 
 async def deliveries_of(app: Starlette, endpoint_id: str) -> list[Seen]:
-    """The endpoint's deliveries and their attempts, as the database holds them."""
+    """The endpoint's deliveries and their attempts, as the database holds them. Attempts are
+    read first: on PostgreSQL each statement sees the latest commit, so the deliveries read
+    after are at least as new as the attempts (an attempt and its delivery's move commit
+    together)."""
+    endpoint = key_of(endpoint_id)
     async with app.state.db.unit_of_work() as uow:
+        attempts = (
+            await uow.session.execute(
+                select(WebhookAttempt)
+                .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+                .where(WebhookDelivery.endpoint_id == endpoint)
+                .order_by(WebhookAttempt.at, WebhookAttempt.created_at)
+            )
+        ).scalars()
+        by_delivery: dict[object, list[WebhookAttempt]] = {}
+        for attempt in attempts:
+            by_delivery.setdefault(attempt.delivery_id, []).append(attempt)
         found = (
             await uow.session.execute(
                 select(WebhookDelivery)
-                .where(WebhookDelivery.endpoint_id == key_of(endpoint_id))
+                .where(WebhookDelivery.endpoint_id == endpoint)
                 .order_by(WebhookDelivery.created_at)
             )
         ).scalars()
-        seen = []
-        for delivery in found:
-            attempts = (
-                await uow.session.execute(
-                    select(WebhookAttempt)
-                    .where(WebhookAttempt.delivery_id == delivery.id)
-                    .order_by(WebhookAttempt.at, WebhookAttempt.created_at)
-                )
-            ).scalars()
-            seen.append(Seen(delivery, list(attempts)))
-        return seen
+        return [Seen(d, by_delivery.get(d.id, [])) for d in found]
 
 
 async def endpoint_row(app: Starlette, endpoint_id: str) -> WebhookEndpoint:
