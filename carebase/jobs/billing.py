@@ -225,6 +225,7 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
             row = await uow.session.get(Refund, uuid.UUID(ours))
             if row is not None and row.stripe_refund_id is None:
                 row.stripe_refund_id = refund.get("id")
+                await receipts.send_refund_receipt(uow, payment, row)
     reported = int(charge.get("amount_refunded") or 0)
     missing = min(reported, payment.amount_cents) - payment.refunded_cents
     if missing <= 0:

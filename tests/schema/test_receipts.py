@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from carebase.models import Email, Payment, PaymentKind, PaymentStatus
-from carebase.resolvers.billing import receipts
+from carebase.models import Email, Payment, PaymentKind, PaymentStatus, Refund
+from carebase.resolvers.billing import receipts, refunds
 from tests.conftest import Practice, sign_up, unique_email
 from tests.fixtures.billing import (
     DECLINING,
@@ -27,6 +27,7 @@ from tests.fixtures.billing import (
     post_event,
     set_status,
     stripe_event,
+    stripe_http,
     wait_for_appointment_payments,
 )
 from tests.fixtures.factories import key_of
@@ -304,3 +305,49 @@ async def test_a_scheduled_payment_sends_its_receipt_when_charged_on_its_day(
     text = body_of(receipt)
     assert "Amount paid: 12.00 USD" in text and "For: Monthly plan" in text
     assert f"Receipt number: {payment_id}" in text
+
+
+async def test_a_refund_whose_answer_was_lost_gets_its_receipt_when_stripe_names_it(
+    app: Starlette, api: GraphQLClient, http: httpx.AsyncClient, smtp: Inbox, stripe_api: str
+) -> None:
+    """Our refund reached Stripe but its answer did not reach us; Stripe's charge.refunded
+    event names it by our metadata: then the client gets its receipt (once)."""
+    practice = await sign_up(api, "Lost Answer")
+    client_id, email = await client_with_card(api, practice)
+    paid = await charge(api, practice.owner_token, client_id, 6000)
+    payment_id = key_of(paid["payment"]["id"])
+    async with app.state.db.unit_of_work(write=True) as uow:
+        payment = await uow.session.get_one(Payment, payment_id)
+        in_doubt = Refund(
+            organization_id=payment.organization_id, payment_id=payment.id, amount_cents=2000
+        )
+        uow.session.add(in_doubt)
+        await uow.session.flush()
+        refunds.record_refund(payment, 2000)
+        intent_id = payment.stripe_payment_intent_id
+    async with stripe_http(stripe_api) as s:
+        made = await s.post(
+            "/v1/refunds",
+            data={
+                "payment_intent": intent_id,
+                "amount": 2000,
+                "metadata[carebase_refund]": str(in_doubt.id),
+            },
+        )
+        assert made.status_code == 200, made.text
+    charge_object = {
+        "id": f"ch_{uuid.uuid4().hex[:24]}",
+        "object": "charge",
+        "amount": 6000,
+        "amount_refunded": 2000,
+        "currency": "usd",
+        "payment_intent": intent_id,
+        "metadata": {},
+        "refunds": {"object": "list", "data": [made.json()], "has_more": False},
+    }
+    for _ in range(2):
+        event = stripe_event("charge.refunded", charge_object)
+        assert (await post_event(http, event)).status_code == 200
+    [mail] = await smtp.wait_for(email, subject=REFUND_RECEIPT)
+    assert "Amount refunded: 20.00 USD" in body_of(mail)
+    assert await receipt_rows(app, receipts.refund_key(in_doubt.id)) == 1
