@@ -121,7 +121,7 @@ def record_tick(ok: bool) -> None:
 
 
 def record_webhook_delivery(outcome: str) -> None:
-    """For the outbound webhook deliveries (TODO(webhooks): call from the delivery job)."""
+    """One outbound webhook attempt, counted by ``webhooks.deliver``."""
     WEBHOOK_DELIVERIES.labels(outcome).inc()
 
 

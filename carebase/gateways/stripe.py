@@ -58,6 +58,11 @@ class UnknownPaymentMethod(Exception):
     """Stripe knows no such payment method (or refuses to attach it): the caller's input."""
 
 
+class RefundRefused(Exception):
+    """Stripe answered the refund with a 4xx (e.g. the charge was refunded there already):
+    nothing was refunded, and asking again would be refused the same way."""
+
+
 class StripeUnavailable(Exception):
     """Stripe could not be reached, or answered 5xx: the outcome is unknown."""
 
@@ -227,13 +232,16 @@ class StripeGateway:
     async def refund(
         self, *, intent_id: str, amount_cents: int, refund_id: str, payment_id: str
     ) -> str:
-        refund = await self._call(
-            self.client.v1.refunds.create_async,
-            params={
-                "payment_intent": intent_id,
-                "amount": amount_cents,
-                "metadata": {"carebase_refund": refund_id, "carebase_payment": payment_id},
-            },
-            options={"idempotency_key": f"refund-{refund_id}"},
-        )
+        try:
+            refund = await self._call(
+                self.client.v1.refunds.create_async,
+                params={
+                    "payment_intent": intent_id,
+                    "amount": amount_cents,
+                    "metadata": {"carebase_refund": refund_id, "carebase_payment": payment_id},
+                },
+                options={"idempotency_key": f"refund-{refund_id}"},
+            )
+        except stripe.InvalidRequestError as error:
+            raise RefundRefused(error.user_message or str(error)) from error
         return str(refund.id)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from carebase.db import UnitOfWork
-from carebase.gateways.stripe import StripeGateway, StripeUnavailable
+from carebase.gateways.stripe import RefundRefused, StripeGateway, StripeUnavailable
 from carebase.hooks import PaymentSucceeded
 from carebase.jobs.declare import actor
 from carebase.models import (
@@ -27,7 +27,8 @@ from carebase.models import (
     WebhookEvent,
     WebhookEventType,
 )
-from carebase.resolvers.billing import appointment_charges, charges, refunds
+from carebase.resolvers.billing import appointment_charges, charges, receipts, refunds
+from carebase.resolvers.billing.refund_effects import undo_for_refund
 from carebase.resolvers.core.notifications import queue_email
 
 if TYPE_CHECKING:
@@ -146,6 +147,11 @@ async def retry_refund(runtime: JobRuntime, refund_id: str) -> None:
             )
         except StripeUnavailable as error:
             raise StillInDoubt(str(error)) from error
+        except RefundRefused:
+            # counted against the cap until someone looks: asking again would be refused too
+            log.warning("refund %s of payment %s refused by Stripe", refund.id, payment.id)
+            return
+        await receipts.send_refund_receipt(uow, payment, refund)
 
 
 @actor("billing.apply_webhook", max_retries=10)
@@ -219,21 +225,24 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
             row = await uow.session.get(Refund, uuid.UUID(ours))
             if row is not None and row.stripe_refund_id is None:
                 row.stripe_refund_id = refund.get("id")
+                await receipts.send_refund_receipt(uow, payment, row)
     reported = int(charge.get("amount_refunded") or 0)
     missing = min(reported, payment.amount_cents) - payment.refunded_cents
     if missing <= 0:
         return  # nothing Stripe knows that we do not (or this event is older than us)
-    uow.session.add(
-        Refund(
-            organization_id=payment.organization_id,
-            payment_id=payment.id,
-            amount_cents=missing,
-            reason="Refunded in Stripe",
-            # made at Stripe already: marked so, or the retry sweep would ask for it again
-            stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
-        )
+    made = Refund(
+        organization_id=payment.organization_id,
+        payment_id=payment.id,
+        amount_cents=missing,
+        reason="Refunded in Stripe",
+        # made at Stripe already: marked so, or the retry sweep would ask for it again
+        stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
     )
+    uow.session.add(made)
+    await uow.session.flush()
     refunds.record_refund(payment, missing)
+    await undo_for_refund(uow, None, payment, missing)
+    await receipts.send_refund_receipt(uow, payment, made)
     charges.payment_event(uow, payment, WebhookEventType.PAYMENT_REFUNDED)
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from carebase.gateways.webhooks import Answer, UnsafeUrl, check_target, post
 from carebase.jobs.declare import actor
+from carebase.metrics import record_webhook_delivery
+from carebase.models import WebhookDeliveryStatus
 from carebase.resolvers.webhooks import deliveries
 from carebase.resolvers.webhooks.objects import creator_principal
 from carebase.resolvers.webhooks.signing import signed_headers, unseal
@@ -60,9 +62,20 @@ async def deliver(runtime: JobRuntime, delivery_id: str) -> None:
         answer = await post(target, body.encode(), headers, settings.webhook_timeout_seconds)
     async with db.unit_of_work(write=True) as uow:
         status = await deliveries.record_attempt(uow, key, answer, at=at)
+    record_webhook_delivery(outcome_of(status))
     log.info(
         "webhook delivery %s: %s -> %s",
         delivery_id,
         answer.status if answer.status is not None else "no answer",
         status.value if status else "gone",
     )
+
+
+def outcome_of(status: WebhookDeliveryStatus | None) -> str:
+    """An attempt's metric label: ``delivered`` (2xx), ``failed`` (to be retried) or
+    ``gave_up`` (the delivery failed for good, or its endpoint was deleted meanwhile)."""
+    if status is WebhookDeliveryStatus.SUCCEEDED:
+        return "delivered"
+    if status is WebhookDeliveryStatus.RETRYING:
+        return "failed"
+    return "gave_up"

@@ -109,6 +109,9 @@ class Payment(Base):
     external_method: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
     disputed: Mapped[bool] = mapped_column(default=False)
+    # the card charged, as its receipt shows it (the card may be removed later)
+    card_brand: Mapped[str | None] = mapped_column(String(30))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
     attempts: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[uuid.UUID | None]
     # an INSURANCE payment belongs to its claim (not to the appointment's one per kind)
@@ -151,6 +154,8 @@ class Invoice(Base):
     status: Mapped[InvoiceStatus] = mapped_column(default=InvoiceStatus.DRAFT)
     currency: Mapped[str] = mapped_column(String(3))
     total_cents: Mapped[int]
+    # captured by its payments net of their refunds; what is due is total_cents - paid_cents
+    paid_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     # [{"description", "amount_cents", "quantity"}]
     lines: Mapped[list[Any]] = mapped_column(JSON)
     due_date: Mapped[date | None]

@@ -34,6 +34,8 @@ class Email(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(60))
+    # once-only emails (a receipt per payment or refund) carry a key; two senders, one row
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     status: Mapped[EmailStatus] = mapped_column(default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -20,7 +20,7 @@ from carebase.hooks import (
     PaymentSucceeded,
 )
 from carebase.models import WebhookEventType
-from carebase.resolvers.billing import appointment_charges, charges, invoices, packages
+from carebase.resolvers.billing import appointment_charges, charges, invoices, packages, receipts
 from carebase.resolvers.intake import requests as intake
 
 
@@ -73,6 +73,11 @@ async def grant_package_credits(uow: UnitOfWork, event: PaymentSucceeded) -> Non
     await packages.grant_credits(uow, event.payment)
 
 
+async def email_receipt(uow: UnitOfWork, event: PaymentSucceeded) -> None:
+    """The client's receipt for a card charge (once per payment, whoever saw it succeed)."""
+    await receipts.send_payment_receipt(uow, event.payment)
+
+
 def build_hooks() -> Hooks:
     hooks = Hooks()
     hooks.on(ClientCreated, request_default_intake, order=10)
@@ -85,4 +90,5 @@ def build_hooks() -> Hooks:
     hooks.on(PaymentSucceeded, announce_payment, order=5)
     hooks.on(PaymentSucceeded, settle_invoice, order=10)
     hooks.on(PaymentSucceeded, grant_package_credits, order=20)
+    hooks.on(PaymentSucceeded, email_receipt, order=30)
     return hooks

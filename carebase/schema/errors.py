@@ -93,6 +93,10 @@ describe_values(
         "IDEMPOTENCY_KEY_REUSED": "The idempotency key was used with a different input.",
         "INSUFFICIENT_CREDITS": "The client has no package credit left for this.",
         "INVOICE_NOT_OPEN": "The invoice is not open (a draft, paid or void) for this operation.",
+        "REFUND_FAILED": (
+            "Stripe refused the refund (e.g. the charge was refunded there already): nothing "
+            "was refunded or changed."
+        ),
     },
 )
 

@@ -46,6 +46,9 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     secret: str | None = None
     now: Callable[[], datetime] | None = None
+    # how many of the next requests get no answer until ``release`` is set (a hung receiver)
+    hold: int = 0
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -69,6 +72,9 @@ def receiver(now: Callable[[], datetime]) -> Iterator[Receiver]:
                 except WebhookVerificationError:
                     verified = False
             state.received.append(Received(headers, body, verified, payload))
+            if state.hold > 0:
+                state.hold -= 1
+                state.release.wait(timeout=60)  # the sender gave up long before
             status = state.statuses.pop(0) if state.statuses else 200
             self.send_response(status)
             self.send_header("content-type", "text/plain")
@@ -85,5 +91,6 @@ def receiver(now: Callable[[], datetime]) -> Iterator[Receiver]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()

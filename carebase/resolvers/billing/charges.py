@@ -171,6 +171,8 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
         fail(uow, payment, PaymentFailure.NO_CARD, "No card on file")
         return payment
     stripe_customer = await customer_id(uow, client)
+    # kept on the payment: its receipt names this card even if it is removed later
+    payment.card_brand, payment.card_last4 = card.brand, card.last4
     try:
         result = await gateway(uow).charge(
             payment_id=str(payment.id),

@@ -20,6 +20,7 @@ from carebase.resolvers.billing.charges import (
     practice_of,
     replay_payment,
 )
+from carebase.resolvers.billing.invoices import amount_due
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.checks import practice_currency
 from carebase.resolvers.core.idempotency import run_idempotent
@@ -62,9 +63,10 @@ async def record_external_payment(
                     ErrorCode.INVOICE_NOT_OPEN, "This invoice is paid or void", "invoiceId"
                 )
             paid_in = practice_currency(currency, org.currency)
-            if amount_cents < invoice.total_cents or paid_in != invoice.currency:
+            due = amount_due(invoice)
+            if amount_cents < due or paid_in != invoice.currency:
                 raise invalid(
-                    f"Settling the invoice takes {invoice.total_cents} cents in {invoice.currency}",
+                    f"Settling the invoice takes {due} cents in {invoice.currency}",
                     "amountCents",
                 )
         payment = await new_payment(

@@ -15,7 +15,6 @@ from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, invalid, not_found
 from carebase.models import (
-    CAPTURED,
     Account,
     Invoice,
     InvoiceStatus,
@@ -235,12 +234,13 @@ async def pay_invoice(
     async def execute() -> Payment:
         if invoice.status is not InvoiceStatus.OPEN:
             raise DomainError(ErrorCode.INVOICE_NOT_OPEN, "Only an open invoice can be paid", "id")
-        # under the invoice's row lock: one card payment at a time, and none once one worked
+        # under the invoice's row lock: one card payment at a time (once one worked the
+        # invoice is PAID; a refund reopens it for what is still owed)
         under_way = (
             await uow.session.execute(
                 select(Payment.id).where(
                     Payment.invoice_id == invoice.id,
-                    Payment.status.in_((PaymentStatus.PROCESSING, *CAPTURED)),
+                    Payment.status == PaymentStatus.PROCESSING,
                 )
             )
         ).first()
@@ -257,7 +257,7 @@ async def pay_invoice(
             principal,
             client=client,
             kind=PaymentKind.INVOICE,
-            amount_cents=invoice.total_cents,
+            amount_cents=amount_due(invoice),
             currency=invoice.currency,
             description=f"Invoice {invoice.id}",
             invoice_id=invoice.id,
@@ -289,17 +289,32 @@ async def pay_invoice(
     return invoice, payment
 
 
+def amount_due(invoice: Invoice) -> int:
+    """What is still owed: the total less what its payments captured net of refunds."""
+    if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.OPEN):
+        return 0
+    return max(0, invoice.total_cents - invoice.paid_cents)
+
+
 async def settle_invoice(uow: UnitOfWork, payment: Payment) -> None:
-    """A succeeded payment for an invoice pays it (an external one settles it)."""
+    """A succeeded payment for an invoice counts towards it; once nothing is owed it is paid
+    (an external one settles it)."""
     if payment.invoice_id is None:
         return
-    paid = await uow.session.execute(
+    counted = await uow.session.execute(
         update(Invoice)
         .where(
             Invoice.id == payment.invoice_id,
             Invoice.client_id == payment.client_id,
             Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.DRAFT)),
         )
+        .values(paid_cents=Invoice.paid_cents + payment.amount_cents)
+    )
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        return
+    paid = await uow.session.execute(
+        update(Invoice)
+        .where(Invoice.id == payment.invoice_id, Invoice.paid_cents >= Invoice.total_cents)
         .values(status=InvoiceStatus.PAID, paid_at=uow.now())
     )
     if paid.rowcount == 1:  # type: ignore[attr-defined]
@@ -360,9 +375,12 @@ async def list_invoices(
 
 
 async def balances(uow: UnitOfWork, client_ids: Sequence[uuid.UUID]) -> list[int]:
-    """What each client owes: the total of their open invoices."""
+    """What each client owes: what is still due on their open invoices."""
     rows = await uow.session.execute(
-        select(Invoice.client_id, func.coalesce(func.sum(Invoice.total_cents), 0))
+        select(
+            Invoice.client_id,
+            func.coalesce(func.sum(Invoice.total_cents - Invoice.paid_cents), 0),
+        )
         .where(Invoice.client_id.in_(client_ids), Invoice.status == InvoiceStatus.OPEN)
         .group_by(Invoice.client_id)
     )

@@ -28,6 +28,7 @@ from carebase.models import (
     PackagePurchase,
     Payment,
     PaymentKind,
+    PaymentStatus,
 )
 from carebase.resolvers.billing import cards, charges, customers
 from carebase.resolvers.core import audit
@@ -264,12 +265,26 @@ async def return_credit(uow: UnitOfWork, principal: Principal, appointment: Appo
     use = await credit_use(uow, appointment.id)
     if use is None:
         return
+    if await _purchase_refunded(uow, use.credit_id):
+        return  # the purchase's money went back: its credits are gone, this one too
     use.returned_at = uow.now()
     await uow.session.execute(
         update(PackageCredit)
         .where(PackageCredit.id == use.credit_id)
         .values(remaining=PackageCredit.remaining + 1)
     )
+
+
+async def _purchase_refunded(uow: UnitOfWork, credit_id: uuid.UUID) -> bool:
+    status = (
+        await uow.session.execute(
+            select(Payment.status)
+            .join(PackagePurchase, PackagePurchase.payment_id == Payment.id)
+            .join(PackageCredit, PackageCredit.purchase_id == PackagePurchase.id)
+            .where(PackageCredit.id == credit_id)
+        )
+    ).scalar_one_or_none()
+    return status is PaymentStatus.REFUNDED
 
 
 async def load_credits(

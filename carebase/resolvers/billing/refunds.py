@@ -1,5 +1,6 @@
 """Refunds: never more than was captured minus what was refunded, checked under a row lock;
-a refund Stripe did not answer is asked again by the ``billing.refund`` job."""
+a refund Stripe did not answer is asked again by the ``billing.refund`` job; one Stripe
+refused changes nothing. What a refund undoes beside the money is ``refund_effects``'s."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from carebase.auth.policy import require_member
 from carebase.auth.principal import Principal
 from carebase.db import UnitOfWork
 from carebase.errors import DomainError, ErrorCode, not_found
-from carebase.gateways.stripe import StripeUnavailable
+from carebase.gateways.stripe import RefundRefused, StripeUnavailable
 from carebase.models import Payment, PaymentKind, PaymentStatus, Refund, WebhookEventType
 from carebase.resolvers.billing.charges import (
     RECONCILE_AFTER_MS,
@@ -21,6 +22,8 @@ from carebase.resolvers.billing.charges import (
 )
 from carebase.resolvers.billing.customers import gateway
 from carebase.resolvers.billing.payments import scoped_payments
+from carebase.resolvers.billing.receipts import send_refund_receipt
+from carebase.resolvers.billing.refund_effects import undo_for_refund
 from carebase.resolvers.core import audit
 from carebase.resolvers.core.idempotency import run_idempotent
 
@@ -80,7 +83,15 @@ async def refund_payment(
                 # Stripe may or may not have done it: the row stays, counted against the cap,
                 # and a job asks again under the same idempotency key (refund-<row id>)
                 uow.enqueue("billing.refund", refund.id, delay_ms=RECONCILE_AFTER_MS)
+            except RefundRefused as refused:
+                # raised inside the mutation's savepoint: the refund row goes with it
+                raise DomainError(
+                    ErrorCode.REFUND_FAILED, f"Stripe refused the refund: {refused}", "paymentId"
+                ) from None
         record_refund(payment, amount)
+        await undo_for_refund(uow, principal, payment, amount)
+        if refund.stripe_refund_id is not None:
+            await send_refund_receipt(uow, payment, refund)
         payment_event(uow, payment, WebhookEventType.PAYMENT_REFUNDED)
         audit.record(
             uow,

@@ -20,6 +20,7 @@ from carebase.models import Payment as PaymentModel
 from carebase.models import PaymentKind as PaymentKindModel
 from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.models import PaymentStatus as PaymentStatusModel
+from carebase.resolvers.billing.invoices import amount_due
 from carebase.resolvers.scheduling import appointments as appointment_ops
 from carebase.schema.common import Money
 from carebase.schema.context import Info
@@ -118,6 +119,13 @@ class InvoiceLine:
 class Invoice(Node):
     status: InvoiceStatus = strawberry.field(description="Where the invoice stands.")  # type: ignore[valid-type]
     total: Money = strawberry.field(description="The sum of its lines.")
+    amount_due: Money = strawberry.field(
+        description=(
+            "What is still owed: the total less what its payments captured net of refunds"
+            " (a refund of its payment reopens a paid invoice for that much); zero once paid"
+            " or void."
+        )
+    )
     due_date: date | None = strawberry.field(description="When it is due (`YYYY-MM-DD`).")
     lines: list[InvoiceLine] = strawberry.field(description="The invoice's lines, in order.")
     sent_at: datetime | None = strawberry.field(
@@ -135,6 +143,7 @@ class Invoice(Node):
             id=to_global_id("Invoice", row.id),
             status=row.status,
             total=money(row.total_cents),
+            amount_due=money(amount_due(row)),
             due_date=row.due_date,
             sent_at=row.sent_at,
             paid_at=row.paid_at,
