@@ -124,7 +124,9 @@ class Builder:
         self.password_hash = password_hash
         self.rng = random.Random(SEED)
         self.zone = ZoneInfo(TIMEZONE)
-        self.now = datetime.now(UTC)
+        self.now = datetime.now(UTC)  # what is past (settled) and what is booked
+        # messages are dated from midnight: the same rows all day
+        self.midnight = datetime.combine(today, time(0), UTC)
         self.today = today
         self.out = Tables()
 
@@ -489,13 +491,15 @@ class Builder:
 
     def conversations(self) -> None:
         for n, client in enumerate(self.client_ids[::5]):  # a fifth of the clients talk
-            count = self.size.long_conversation if n == 0 else self.rng.randrange(3, 14)
-            self.conversation(client, count)
+            if n == 0:  # the owner is in this one: the benchmark reads its messages
+                self.conversation(client, self.size.long_conversation, owner=True)
+            else:
+                self.conversation(client, self.rng.randrange(3, 14))
 
-    def conversation(self, client: uuid.UUID, count: int) -> None:
+    def conversation(self, client: uuid.UUID, count: int, *, owner: bool = False) -> None:
         provider = self.provider_of[client]
-        started = self.now - timedelta(days=self.rng.randrange(20, PAST_DAYS // 2))
-        step = (self.now - started) / (count + 1)
+        started = self.midnight - timedelta(days=self.rng.randrange(20, PAST_DAYS // 2))
+        step = (self.midnight - started) / (count + 1)
         times = [started + step * (k + 1) for k in range(count)]
         conversation = {
             **self.stamps(started, times[-1]),
@@ -505,7 +509,7 @@ class Builder:
             "last_message_at": times[-1],
         }
         self.out.add(_t(Conversation), conversation)
-        for account in (client, provider):
+        for account in (client, provider, *([self.owner_id] if owner else [])):
             self.out.add(
                 _t(ConversationParticipant),
                 {
