@@ -539,14 +539,15 @@ class Result:
 
 
 async def measure(
-    cases: list[Case], servers: Servers, *, seconds: float, rounds: int
+    cases: list[Case], servers: Servers, *, seconds: float, rounds: int, warmup: float
 ) -> list[Result]:
     results = []
     for case in cases:
         await check_same(case, servers)
         sides = (servers.carebase, case.carebase), (servers.reference, case.reference)
-        for port, make in sides:  # warm-up, not counted
-            await drive(port, make, case.check, min(1.0, seconds / 2), Sample())
+        for port, make in sides:  # warm-up, not counted (--quick checks it works, no more)
+            if warmup:
+                await drive(port, make, case.check, warmup, Sample())
         a, b = Sample(), Sample()
         for _ in range(rounds):
             await drive(servers.carebase, case.carebase, case.check, seconds, a)
@@ -688,7 +689,9 @@ def run(database: str, label: str, args: argparse.Namespace, workdir: Path) -> l
         cases = build_cases(practice, token)
 
         async def everything() -> tuple[list[Result], tuple[float, int, int]]:
-            results = await measure(cases, servers, seconds=args.seconds, rounds=args.rounds)
+            results = await measure(
+                cases, servers, seconds=args.seconds, rounds=args.rounds, warmup=args.warmup
+            )
             return results, await race(servers, practice, token)
 
         results, race_result = asyncio.run(everything())
@@ -704,10 +707,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny data, ~1 s per case (CI)")
     parser.add_argument("--seconds", type=float, default=5.0, help="per side per round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds per side, uncounted")
     parser.add_argument("--scale", type=float, default=None, help="seed a scaled practice")
     args = parser.parse_args()
     if args.quick:
-        args.seconds, args.rounds = 0.4, 1
+        args.seconds, args.rounds, args.warmup = 0.4, 1, 0.0
     reports = []
     with tempfile.TemporaryDirectory(prefix="carebase-bench-") as tmp:
         workdir = Path(tmp)
