@@ -134,11 +134,14 @@ def migrate_cmd(args: argparse.Namespace) -> None:
 
 
 def seed(args: argparse.Namespace) -> None:
-    from carebase.seed import seed_demo
+    from carebase.seed import seed_demo, seed_large_practice
 
     settings = _settings()
     _ensure_schema(settings)
-    asyncio.run(seed_demo(settings, clients=args.clients))
+    if args.size == "large":
+        asyncio.run(seed_large_practice(settings, scale=args.scale))
+    else:
+        asyncio.run(seed_demo(settings, clients=args.clients))
 
 
 def export_schema(args: argparse.Namespace) -> None:
@@ -176,7 +179,16 @@ def main(argv: list[str] | None = None) -> None:
         "migrate", help="upgrade the database to the latest migration"
     ).set_defaults(func=migrate_cmd)
     p = commands.add_parser("seed", help="create a demo practice")
-    p.add_argument("--clients", type=int, default=20)
+    p.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help="small: the demo (default); large: 50 providers, 5,000 clients, "
+        "50,000 appointments over a year, for benchmarks",
+    )
+    p.add_argument("--clients", type=int, default=20, help="clients of the small demo")
+    # a large practice of the same shape, scaled down (tests, quick benchmarks)
+    p.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
     p.set_defaults(func=seed)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=export_schema

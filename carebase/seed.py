@@ -64,3 +64,15 @@ async def seed_demo(settings: Settings, *, clients: int = 20) -> None:
                 progress.advance(task)
     await db.dispose()
     print(f"Demo practice ready. Sign in as owner@demo.carebase.local / {DEMO_PASSWORD}")
+
+
+async def seed_large_practice(settings: Settings, *, scale: float = 1.0) -> None:
+    """``carebase seed --size large``: the benchmarks' practice (see ``carebase.seed_large``)."""
+    from carebase.seed_large import seed_large
+
+    size = await seed_large(settings, password=DEMO_PASSWORD, scale=scale)
+    print(
+        f"Large practice ready: {size.providers} providers, {size.clients} clients, "
+        f"{size.appointments} appointments. "
+        f"Sign in as owner@demo.carebase.local / {DEMO_PASSWORD}"
+    )
