@@ -26,6 +26,7 @@ from carebase.models import (
     Role,
     WebhookEvent,
     WebhookEventType,
+    mark_succeeded,
 )
 from carebase.resolvers.billing import appointment_charges, charges, refunds
 from carebase.resolvers.core.notifications import queue_email
@@ -194,7 +195,7 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
         return
     payment.stripe_payment_intent_id = intent.get("id")
     if kind == "payment_intent.succeeded":
-        payment.status = PaymentStatus.SUCCEEDED
+        mark_succeeded(payment, uow.now())
         await uow.session.flush()
         await uow.emit(PaymentSucceeded(payment))
     else:
@@ -229,6 +230,7 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
             payment_id=payment.id,
             amount_cents=missing,
             reason="Refunded in Stripe",
+            refunded_at=uow.now(),
             # made at Stripe already: marked so, or the retry sweep would ask for it again
             stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
         )
