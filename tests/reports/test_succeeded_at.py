@@ -7,7 +7,7 @@ of the clock would land on another day and fail."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -33,9 +33,9 @@ AHEAD = timedelta(days=9)
 CHICAGO = ZoneInfo("America/Chicago")  # the `practice` fixture's zone
 
 
-def close(a: object, b: object) -> bool:
-    assert a is not None and b is not None
-    return abs(a - b) < timedelta(minutes=1)  # type: ignore[operator]
+def close(a: datetime | None, b: datetime) -> bool:
+    assert a is not None
+    return abs(a - b) < timedelta(minutes=1)
 
 
 async def revenue_on(
