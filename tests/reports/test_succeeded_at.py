@@ -109,6 +109,14 @@ async def test_card_charge_external_payment_and_refunds_keep_their_times(
     assert len(refunds) == 2 and all(close(r.refunded_at, clock.now()) for r in refunds)
     # a refunded payment keeps the time it succeeded
     assert (await payment_row(app, card_row.id)).succeeded_at == card_row.succeeded_at
+    shown = await api.raw(
+        "query($id: ID!) { node(id: $id) { ... on Payment { succeededAt status } } }",
+        {"id": charged["payment"]["id"]},
+        token=owner,
+    )
+    node = shown["data"]["node"]
+    assert node["status"] == "PARTIALLY_REFUNDED"
+    assert close(datetime.fromisoformat(node["succeededAt"]), clock.now())
     assert await revenue_on(api, practice, clock) == {
         "gross": 7000,
         "refunded": 1500,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -111,21 +112,44 @@ def _provider_of_payment() -> tuple[Any, Any]:
     return visit.provider_id, joined
 
 
+@dataclass(frozen=True)
+class Facts:
+    """Rows to sum: a table, the instant that places each row, and how it reaches payments."""
+
+    table: Any
+    at: Any
+    organization: Any
+    measures: tuple[Any, ...]
+    to_payment: Callable[[Any], Any] = lambda stmt: stmt
+
+
 def _grouped(
-    stmt: Any,
-    at: Any,
+    facts: Facts,
+    organization_id: uuid.UUID,
+    conditions: tuple[ColumnElement[bool], ...],
     ranges: list[Bucket],
     group_by: RevenueGrouping,
 ) -> Any:
-    """``stmt`` (over payments, refunds joined in) keyed by the row it counts in."""
-    stmt = stmt.where(at >= ranges[0].start, at < ranges[-1].end)
+    """The facts' measures keyed by the row each fact counts in."""
+    at = facts.at
     if group_by in (RevenueGrouping.DAY, RevenueGrouping.MONTH):
+        # the ranges lead: one index range scan of the facts per bucket
         table = ranges_table(ranges)
-        return (
-            stmt.add_columns(table.c.n.label("group_key"))
-            .join(table, and_(at >= table.c.lo, at < table.c.hi))
-            .group_by(table.c.n)
+        stmt = (
+            select(table.c.n.label("group_key"), *facts.measures)
+            .select_from(table)
+            .join(
+                facts.table,
+                and_(facts.organization == organization_id, at >= table.c.lo, at < table.c.hi),
+            )
         )
+        return facts.to_payment(stmt).where(*conditions).group_by(table.c.n)
+    stmt = facts.to_payment(select(*facts.measures).select_from(facts.table)).where(
+        facts.organization == organization_id,
+        at >= ranges[0].start,
+        at < ranges[-1].end,
+        *conditions,
+    )
     if group_by is RevenueGrouping.KIND:
         return stmt.add_columns(Payment.kind.label("group_key")).group_by(Payment.kind)
     provider, joined = _provider_of_payment()
@@ -147,23 +171,29 @@ async def revenue_report(
         group_by, Period.ALL
     )
     ranges = buckets(first, last, ZoneInfo(org.timezone), period)
-    ours: ColumnElement[bool] = and_(
-        Payment.organization_id == org.id, Payment.currency == org.currency
-    )
+    ours = (Payment.organization_id == org.id, Payment.currency == org.currency)
     captured = _grouped(
-        select(func.sum(Payment.amount_cents).label("cents"), func.count().label("n")).where(
-            ours, Payment.status.in_(CAPTURED), Payment.succeeded_at.is_not(None)
+        Facts(
+            Payment,
+            Payment.succeeded_at,
+            Payment.organization_id,
+            (func.sum(Payment.amount_cents).label("cents"), func.count().label("n")),
         ),
-        Payment.succeeded_at,
+        org.id,
+        (*ours, Payment.status.in_(CAPTURED)),
         ranges,
         group_by,
     )
     refunded = _grouped(
-        select(func.sum(Refund.amount_cents).label("cents"), func.count().label("n"))
-        .select_from(Refund)
-        .join(Payment, Payment.id == Refund.payment_id)
-        .where(ours, Refund.organization_id == org.id),
-        Refund.refunded_at,
+        Facts(
+            Refund,
+            Refund.refunded_at,
+            Refund.organization_id,
+            (func.sum(Refund.amount_cents).label("cents"), func.count().label("n")),
+            lambda stmt: stmt.join(Payment, Payment.id == Refund.payment_id),
+        ),
+        org.id,
+        ours,
         ranges,
         group_by,
     )

@@ -4,10 +4,9 @@ instants in each dialect's own arithmetic."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, Integer, Select, literal, select, union_all
+from sqlalchemy import CTE, Integer, bindparam, column, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql._typing import _ColumnExpressionArgument
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -16,22 +15,29 @@ from sqlalchemy.sql.functions import FunctionElement
 from carebase.models.base import UTCDateTime
 from carebase.resolvers.reports.ranges import Bucket
 
+INSTANT = UTCDateTime()  # one instance: a type built per parameter costs more than the query
+
 
 def ranges_table(buckets: Sequence[Bucket], name: str = "buckets") -> CTE:
     """``(n, lo, hi)`` per bucket, n its position: a UNION ALL of one-row SELECTs, which
-    SQLite and PostgreSQL both read (SQLite has no column list on a VALUES alias). The
-    instants are bound with the column type, so SQLite compares them as it stores them."""
-    rows: list[Select[int, datetime, datetime]] = [
-        select(
-            literal(n, Integer).label("n"),
-            literal(b.start, UTCDateTime()).label("lo"),
-            literal(b.end, UTCDateTime()).label("hi"),
-        )
+    SQLite and PostgreSQL both read (SQLite has no column list on a VALUES alias). Written
+    as text with typed parameters: a year of days is 365 rows, and building each as an
+    expression costs more than the query. The instants are bound with the column type, so
+    SQLite compares them as it stores them."""
+    rows = " UNION ALL ".join(
+        f"SELECT {n} AS n, :lo_{n} AS lo, :hi_{n} AS hi" for n in range(len(buckets))
+    )
+    instants = [
+        bindparam(f"{edge}_{n}", moment, type_=INSTANT)
         for n, b in enumerate(buckets)
+        for edge, moment in (("lo", b.start), ("hi", b.end))
     ]
-    if len(rows) == 1:
-        return rows[0].cte(name)
-    return union_all(*rows).cte(name)
+    return (
+        text(rows)
+        .bindparams(*instants)
+        .columns(column("n", Integer), column("lo", INSTANT), column("hi", INSTANT))
+        .cte(name)
+    )
 
 
 class minutes_between(FunctionElement[int]):
