@@ -28,6 +28,8 @@ from tests.fixtures.billing import (
 )
 from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient
+from tests.fixtures.insurance import insured_setup, new_claim
+from tests.fixtures.smtp import Inbox
 
 AHEAD = timedelta(days=9)
 CHICAGO = ZoneInfo("America/Chicago")  # the `practice` fixture's zone
@@ -156,3 +158,31 @@ async def test_stripes_succeeded_event_records_the_time(
     done = await wait_for_payment(app, payment_id, [PaymentStatus.SUCCEEDED])
     assert close(done.succeeded_at, clock.now())
     assert (await revenue_on(api, practice, clock))["gross"] == 3300
+
+
+async def test_an_insurance_payment_counts_for_the_claims_provider(
+    app: Starlette, api: GraphQLClient, smtp: Inbox, clock: SettableClock
+) -> None:
+    ins = await insured_setup(api, smtp)
+    claim = await new_claim(api, ins)
+    moved = await api.op(
+        "UpdateClaimStatus",
+        {"input": {"id": claim["id"], "status": "SUBMITTED"}},
+        token=ins.owner,
+    )
+    assert moved["updateClaimStatus"]["userErrors"] == []
+    clock.advance(AHEAD)
+    paid = await api.op(
+        "RecordInsurancePayment",
+        {"input": {"claimId": claim["id"], "amountCents": 2000, "paidOn": "2026-11-30"}},
+        token=ins.owner,
+    )
+    body = paid["recordInsurancePayment"]
+    assert body["userErrors"] == []
+    assert close((await payment_row(app, body["payment"]["id"])).succeeded_at, clock.now())
+    day = clock.now().astimezone(CHICAGO).date().isoformat()
+    data = await api.op(
+        "RevenueReport", {"from": day, "to": day, "groupBy": "PROVIDER"}, token=ins.owner
+    )
+    rows = data["revenueReport"]["rows"]
+    assert [(r["key"], r["gross"]["amountCents"]) for r in rows] == [(ins.b.provider_id, 2000)]
