@@ -22,7 +22,7 @@ AREAS = (
 ALL_SCOPES = frozenset(f"{a}:{m}" for a in AREAS for m in ("read", "write"))
 # areas only owners and admins may change, and those only they may read at all
 MANAGER_WRITE_AREAS = frozenset({"settings", "members", "audit", "webhooks"})
-MANAGER_READ_AREAS = frozenset({"audit", "webhooks"})
+MANAGER_READ_AREAS = frozenset({"audit", "webhooks", "reports"})
 
 
 def validate_scopes(scopes: Iterable[str], creator_role: Role, field: str = "scopes") -> list[str]:

@@ -26,6 +26,7 @@ from carebase.models import (
     Role,
     WebhookEvent,
     WebhookEventType,
+    mark_succeeded,
 )
 from carebase.resolvers.billing import appointment_charges, charges, receipts, refunds
 from carebase.resolvers.billing.refund_effects import undo_for_refund
@@ -200,7 +201,7 @@ async def _intent_event(uow: UnitOfWork, kind: str, intent: dict[str, Any]) -> N
         return
     payment.stripe_payment_intent_id = intent.get("id")
     if kind == "payment_intent.succeeded":
-        payment.status = PaymentStatus.SUCCEEDED
+        mark_succeeded(payment, uow.now())
         await uow.session.flush()
         await uow.emit(PaymentSucceeded(payment))
     else:
@@ -235,6 +236,7 @@ async def _refunded(uow: UnitOfWork, charge: dict[str, Any]) -> None:
         payment_id=payment.id,
         amount_cents=missing,
         reason="Refunded in Stripe",
+        refunded_at=uow.now(),
         # made at Stripe already: marked so, or the retry sweep would ask for it again
         stripe_refund_id=f"dashboard:{charge.get('id')}:{reported}",
     )

@@ -35,6 +35,7 @@ from carebase.models.billing import (
     PaymentStatus,
     Refund,
     WebhookEvent,
+    mark_succeeded,
 )
 from carebase.models.chat import (
     Conversation,
@@ -164,6 +165,7 @@ __all__ = [
     "WebhookEvent",
     "WebhookEventType",
     "X12Counter",
+    "mark_succeeded",
     "new_publishable_key",
     "utcnow",
 ]

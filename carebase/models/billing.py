@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from carebase.models.base import Base
+from carebase.models.base import Base, utcnow
 
 
 class PaymentKind(enum.Enum):
@@ -45,6 +45,12 @@ class PaymentFailure(enum.Enum):
 
 
 CAPTURED = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
+def mark_succeeded(payment: Payment, at: datetime) -> None:
+    """Every path that captures money goes through here, so ``succeeded_at`` is never missed."""
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.succeeded_at = at
 
 
 class BillingCustomer(Base):
@@ -84,6 +90,7 @@ class Payment(Base):
         Index("ix_payments_org_created", "organization_id", "created_at"),
         Index("ix_payments_client", "client_id"),
         Index("ix_payments_status_scheduled", "status", "scheduled_for"),
+        Index("ix_payments_org_succeeded", "organization_id", "succeeded_at"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -119,10 +126,13 @@ class Payment(Base):
         ForeignKey("claims.id", ondelete="SET NULL"), index=True
     )
     payer_reference: Mapped[str | None] = mapped_column(String(100))
+    # when the money was captured (the revenue report's day); kept through later refunds
+    succeeded_at: Mapped[datetime | None]
 
 
 class Refund(Base):
     __tablename__ = "refunds"
+    __table_args__ = (Index("ix_refunds_org_refunded", "organization_id", "refunded_at"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE")
@@ -134,6 +144,8 @@ class Refund(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[uuid.UUID | None]
+    # when the refund was made, on the unit of work's clock (``created_at`` is the wall's)
+    refunded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class InvoiceStatus(enum.Enum):

@@ -43,6 +43,7 @@ from carebase.schema.people import (
     SessionMutation,
 )
 from carebase.schema.persisted import PersistedDocuments, PersistedQueries
+from carebase.schema.reports import ReportsQuery
 from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
 from carebase.schema.unit_of_work import UnitOfWorkExtension
@@ -82,6 +83,7 @@ Query = merge_types(
         ChatQuery,
         BillingQuery,
         InsuranceQuery,
+        ReportsQuery,
         AuditQuery,
         WebhookQuery,
     ),

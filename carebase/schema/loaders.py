@@ -35,6 +35,7 @@ from carebase.resolvers.intake.requests import load_form_requests
 from carebase.resolvers.org.organizations import load_organizations
 from carebase.resolvers.people.clients import load_clients
 from carebase.resolvers.people.members import load_accounts, load_members
+from carebase.resolvers.reports.intake import load_pending_forms
 from carebase.resolvers.scheduling.appointment_types import load_appointment_types
 from carebase.resolvers.scheduling.appointments import (
     AppointmentFilter,
@@ -75,6 +76,9 @@ class Loaders:
 
         async def versions(keys: Sequence[tuple[uuid.UUID, int]]) -> list[FormVersion | None]:
             return await load_versions(uow, keys)
+
+        async def pending(ids: Sequence[uuid.UUID]) -> list[list[FormRequest]]:
+            return await load_pending_forms(uow, principal, ids)
 
         async def accounts(ids: Sequence[uuid.UUID]) -> list[Account | None]:
             return await load_accounts(uow, principal, ids)
@@ -120,6 +124,7 @@ class Loaders:
         self.form_requests: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(
             load_fn=form_requests
         )
+        self.pending_forms: DataLoader[uuid.UUID, list[FormRequest]] = DataLoader(load_fn=pending)
         self.form: DataLoader[uuid.UUID, Form | None] = DataLoader(load_fn=forms)
         self.form_version: DataLoader[tuple[uuid.UUID, int], FormVersion | None] = DataLoader(
             load_fn=versions

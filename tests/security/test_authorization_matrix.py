@@ -220,6 +220,10 @@ class Field:
 
 
 FIRST = {"first": 5}
+REPORT_RANGE = {
+    "from": (datetime.now() - timedelta(days=30)).date().isoformat(),
+    "to": (datetime.now() + timedelta(days=60)).date().isoformat(),
+}
 
 QUERIES: dict[str, Field | str] = {
     "node": "per Node type in test_node_* below",
@@ -306,6 +310,14 @@ QUERIES: dict[str, Field | str] = {
         expect="package",
         by_design={"client2": "clients buy packages for themselves (purchasePackage)"},
     ),
+    # the reports: owners and admins (client2, a client, is refused as a non-member)
+    "appointmentReport": Field(
+        "reports",
+        lambda w: {**REPORT_RANGE, "groupBy": "PROVIDER"},
+        expect="ownerA",  # a provider with hours is a row even before any appointment
+    ),
+    "revenueReport": Field("reports", lambda w: {**REPORT_RANGE, "groupBy": "KIND"}),
+    "clientsWithIncompleteIntake": Field("reports", lambda w: {"withinHours": 744, **FIRST}),
     "auditEvents": Field("audit", lambda w: FIRST),
     "webhookEndpoints": Field("webhooks", lambda w: FIRST, expect="webhookEndpoint"),
     "webhookDeliveries": Field(

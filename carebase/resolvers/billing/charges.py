@@ -28,6 +28,7 @@ from carebase.models import (
     PaymentKind,
     PaymentStatus,
     WebhookEventType,
+    mark_succeeded,
 )
 from carebase.resolvers.billing.cards import default_card
 from carebase.resolvers.billing.customers import customer_id, gateway
@@ -96,6 +97,7 @@ async def new_payment(
         description=description,
         attempts=1 if status is PaymentStatus.PROCESSING else 0,
         created_by_id=principal.account_id if principal else None,
+        succeeded_at=uow.now() if status is PaymentStatus.SUCCEEDED else None,
         **extra,
     )
     uow.session.add(payment)
@@ -202,7 +204,7 @@ async def charge_now(uow: UnitOfWork, payment: Payment, *, look_first: bool = Fa
 async def apply_charge(uow: UnitOfWork, payment: Payment, result: Charge) -> None:
     payment.stripe_payment_intent_id = result.intent_id
     if result.status == "succeeded":
-        payment.status = PaymentStatus.SUCCEEDED
+        mark_succeeded(payment, uow.now())
         payment.failure_code = None
         payment.failure_message = None
         await uow.session.flush()

@@ -68,6 +68,7 @@ async def refund_payment(
             amount_cents=amount,
             reason=reason,
             created_by_id=principal.account_id,
+            refunded_at=uow.now(),
         )
         uow.session.add(refund)
         await uow.session.flush()

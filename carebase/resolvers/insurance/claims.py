@@ -442,6 +442,7 @@ async def record_insurance_payment(
             client_id=claim.client_id,
             kind=PaymentKind.INSURANCE,
             status=PaymentStatus.SUCCEEDED,
+            succeeded_at=uow.now(),
             amount_cents=amount_cents,
             currency=claim.currency,
             description=f"Insurance payment{f' on {paid_on.isoformat()}' if paid_on else ''}",

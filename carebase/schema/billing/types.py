@@ -192,6 +192,12 @@ class Payment(Node):
         description=("True when the client disputed the card charge with their bank.")
     )
     created_at: datetime = strawberry.field(description="When the payment was created.")
+    succeeded_at: datetime | None = strawberry.field(
+        description=(
+            "When the money was captured (it became `SUCCEEDED`), kept through later refunds; "
+            "null for a payment that never succeeded. The revenue report counts it on this day."
+        )
+    )
     model: strawberry.Private[PaymentModel]
 
     @classmethod
@@ -207,6 +213,7 @@ class Payment(Node):
             failure_message=row.failure_message,
             disputed=row.disputed,
             created_at=row.created_at,
+            succeeded_at=row.succeeded_at,
             model=row,
         )
 
