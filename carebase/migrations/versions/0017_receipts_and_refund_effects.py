@@ -2,7 +2,7 @@
 to, and what an invoice has been paid net of refunds
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02
 """
 
