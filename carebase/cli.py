@@ -1,14 +1,19 @@
-"""carebase serve | worker | scheduler | migrate | seed | export-schema | export-operations"""
+"""carebase serve | worker | scheduler | migrate | seed | export-schema | export-operations |
+audit export"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
+import os
 import signal
 import sys
 import threading
+import uuid
 from pathlib import Path
+from typing import Any
 
 from carebase import logs
 from carebase.config import Settings, SettingsError
@@ -161,6 +166,100 @@ def export_operations(args: argparse.Namespace) -> None:
         sys.exit(f"carebase export-operations: {exc}")
 
 
+def _record_id(value: str | None, kind: str, option: str) -> uuid.UUID | None:
+    """A global id of ``kind`` (as the API shows it) or a bare UUID."""
+    from carebase.audit_export import ExportError
+    from carebase.errors import DomainError
+    from carebase.schema.relay import parse_global_id
+
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        pass
+    try:
+        type_name, key = parse_global_id(value, option)
+    except DomainError:
+        type_name, key = "", None
+    if type_name != kind or key is None:
+        raise ExportError(f"--{option}: not the id of a {kind}")
+    return key
+
+
+def audit_export(args: argparse.Namespace) -> None:
+    from carebase.audit_export import ExportError, ExportRange, parse_bound
+
+    try:
+        span = ExportRange(
+            start=parse_bound(args.start, name="from", end=False),
+            end=parse_bound(args.end, name="to", end=True),
+            organization_id=_record_id(args.organization, "Organization", "organization"),
+            client_id=_record_id(args.client, "Client", "client"),
+        )
+    except ExportError as exc:
+        sys.exit(f"carebase audit export: {exc}")
+    settings = _settings()
+    _ensure_schema(settings)
+    target = Path(args.output) if args.output else None
+    written = asyncio.run(_export(settings, span, target, show=bool(target) or sys.stderr.isatty()))
+    where = f" to {target}" if target else ""
+    print(f"carebase: exported {written} audit events{where}", file=sys.stderr)
+
+
+async def _export(settings: Settings, span: Any, target: Path | None, *, show: bool) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from carebase.audit_export import count_rows, export_rows
+    from carebase.db import READ_OPTION, make_engine
+    from carebase.schema.relay import to_global_id
+
+    engine = make_engine(settings, pool_size=1)
+    progress = Progress(
+        "audit export",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not show,
+    )
+    partial = target.with_name(target.name + ".partial") if target else None
+    try:
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(**{READ_OPTION: True})
+            total = await count_rows(connection, span)
+            task = progress.add_task("rows", total=total)
+            # the file appears whole or not at all
+            out = (
+                partial.open("w", encoding="utf-8", newline="")
+                if partial
+                else io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            )
+            try:
+                with progress:
+                    written = await export_rows(
+                        connection,
+                        span,
+                        out,
+                        gid=to_global_id,
+                        progress=lambda n: progress.advance(task, n),
+                    )
+            finally:
+                out.flush()
+                if partial:
+                    out.close()
+                else:
+                    out.detach()  # leave sys.stdout open
+        if partial and target:
+            os.replace(partial, target)
+        return written
+    finally:
+        if partial and partial.exists():
+            partial.unlink()
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     logs.configure()
     parser = argparse.ArgumentParser(prog="carebase", description=__doc__)
@@ -199,6 +298,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("directory", nargs="?", default="gql/operations")
     p.set_defaults(func=export_operations)
+    p = commands.add_parser("audit", help="the audit log")
+    audit = p.add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser(
+        "export",
+        help="write the audit events of a range as CSV (to stdout, or --output FILE)",
+        description="Days are UTC; --to includes its whole day (an instant with an offset "
+        "is excluded). Columns: see the README.",
+    )
+    p.add_argument("--from", dest="start", required=True, help="a day or an ISO 8601 instant")
+    p.add_argument("--to", dest="end", required=True, help="a day or an ISO 8601 instant")
+    p.add_argument("--client", help="only this client's (global id or UUID)")
+    p.add_argument("--organization", help="only this organization's (global id or UUID)")
+    p.add_argument("--output", help="write to FILE (with a progress bar) instead of stdout")
+    p.set_defaults(func=audit_export)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -43,6 +43,8 @@ from carebase.schema import build_schema
 from carebase.schema.context import Context
 from carebase.schema.manifest import registered_names, sha256_of
 from carebase.schema.persisted import asks_for_persisted_query
+from carebase.schema.trusted import MESSAGE as NOT_TRUSTED
+from carebase.schema.trusted import is_restricted
 
 MAX_SUBSCRIPTIONS = 20
 MAX_JSON_DEPTH = 64
@@ -84,6 +86,11 @@ class CarebaseGraphQL(GraphQL[Context, None]):
         try:
             response = await self._answer(request)
         except HTTPException as exc:
+            if isinstance(exc, BatchRefused) and is_restricted(
+                request.scope.get("principal", ANONYMOUS)
+            ):
+                # a batch is no registered document: the widget's key sends one at a time
+                exc = CodedRefusal(400, NOT_TRUSTED, code="DOCUMENT_NOT_TRUSTED")
             response = refusal(exc, _media(request))
             metrics.record_request(metrics.OTHER, "refused", time.perf_counter() - started)
         await response(scope, receive, send)
@@ -112,6 +119,14 @@ class CarebaseGraphQL(GraphQL[Context, None]):
                 400, "The GraphQL operation's `operationName` must be a string or null."
             )
         return data
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        try:
+            super()._validate_batch_request(request_data, protocol)
+        except HTTPException as exc:
+            raise BatchRefused(exc.status_code, exc.reason) from exc
 
     async def execute_single(
         self,
@@ -236,6 +251,16 @@ class MethodNotAllowed(HTTPException):
         self.allow = allow
 
 
+class BatchRefused(HTTPException):
+    """A batched request, which this server does not take."""
+
+
+class CodedRefusal(HTTPException):
+    def __init__(self, status_code: int, reason: str, *, code: str) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+
+
 def operation_label(request_data: GraphQLRequestData) -> str:
     """The registered document's name when the request ran one (by its text or by its
     persisted-query hash), else ``other``: callers cannot grow the metrics' label set."""
@@ -279,7 +304,10 @@ def _media(request: Request | WebSocket) -> str:
 def refusal(exc: HTTPException, media: str) -> Response:
     """The transport's own refusals, as a GraphQL response with no ``data``."""
     headers = {"Allow": exc.allow} if isinstance(exc, MethodNotAllowed) else None
-    body = orjson.dumps({"errors": [{"message": exc.reason}]})
+    error: dict[str, Any] = {"message": exc.reason}
+    if isinstance(exc, CodedRefusal):
+        error["extensions"] = {"code": exc.code}
+    body = orjson.dumps({"errors": [error]})
     return Response(body, status_code=exc.status_code, media_type=media, headers=headers)
 
 

@@ -46,6 +46,7 @@ from carebase.schema.persisted import PersistedDocuments, PersistedQueries
 from carebase.schema.reports import ReportsQuery
 from carebase.schema.retry_after import RetryAfter
 from carebase.schema.scheduling import SchedulingMutation, SchedulingQuery
+from carebase.schema.trusted import TrustedDocuments
 from carebase.schema.unit_of_work import UnitOfWorkExtension
 from carebase.schema.webhooks import WebhookMutation, WebhookQuery
 
@@ -158,6 +159,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     rules = PRODUCTION_RULES if production else ()
     documents = PersistedDocuments()  # this schema's (this process's) view of the store
     extensions: list[Callable[[], SchemaExtension]] = [
+        TrustedDocuments,
         lambda: PersistedQueries(documents),
         UnitOfWorkExtension,
         RetryAfter,

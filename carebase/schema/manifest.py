@@ -7,6 +7,10 @@ sends under ``extensions.persistedQuery``. ``carebase export-operations`` writes
 ``carebase/schema/operations_manifest.json`` (a link to that file in a checkout, a copy in a
 built package), so registered documents are known from the start, without any row in the
 persisted-queries table.
+
+The operations of ``gql/operations/widget/`` are the widget's trusted documents (marked
+``"widget": true`` in their entries): the only ones a publishable key may run
+(``schema/trusted.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from graphql import (
 )
 
 PACKAGED_MANIFEST = "operations_manifest.json"
+# the folder under gql/operations/ whose operations a publishable key may run
+WIDGET_FOLDER = "widget"
+
+Entry = dict[str, str | bool]
 
 
 class ManifestError(ValueError):
@@ -91,11 +99,14 @@ def _fragments_used(
     return [fragments[name] for name in used]
 
 
-def build_manifest(directory: Path) -> dict[str, dict[str, str]]:
-    """``{operationName: {"sha256": …, "document": …}}`` for every named operation."""
+def build_manifest(directory: Path) -> dict[str, Entry]:
+    """``{operationName: {"sha256": …, "document": …}}`` for every named operation, with
+    ``"widget": true`` for those of the widget's folder."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operations: dict[str, OperationDefinitionNode] = {}
+    widget: set[str] = set()
     for path in sorted(directory.rglob("*.graphql")):
+        in_widget = path.relative_to(directory).parent.parts[:1] == (WIDGET_FOLDER,)
         for definition in parse(path.read_text(encoding="utf-8")).definitions:
             if isinstance(definition, FragmentDefinitionNode):
                 table: dict[str, FragmentDefinitionNode] | dict[str, OperationDefinitionNode]
@@ -114,16 +125,20 @@ def build_manifest(directory: Path) -> dict[str, dict[str, str]]:
                     " (ariadne-codegen's client package): choose another"
                 )
             table[name] = definition  # type: ignore[assignment]
-    manifest: dict[str, dict[str, str]] = {}
+            if in_widget and isinstance(definition, OperationDefinitionNode):
+                widget.add(name)
+    manifest: dict[str, Entry] = {}
     for name in sorted(operations):
         operation = operations[name]
         definitions: list[DefinitionNode] = [operation, *_fragments_used(operation, fragments)]
         document = print_ast(DocumentNode(definitions=tuple(definitions)))
         manifest[name] = {"sha256": sha256_of(document), "document": document}
+        if name in widget:
+            manifest[name]["widget"] = True
     return manifest
 
 
-def render_manifest(manifest: dict[str, dict[str, str]]) -> str:
+def render_manifest(manifest: dict[str, Entry]) -> str:
     """Sorted and indented, so a regenerated manifest diffs line by line."""
     return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -146,6 +161,21 @@ def registered_documents() -> dict[str, str]:
     if not packaged.is_file():
         return {}
     return parse_manifest(packaged.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def widget_documents() -> dict[str, str]:
+    """sha256 -> document of the widget's trusted documents (those of ``WIDGET_FOLDER``)."""
+    packaged = resources.files("carebase.schema").joinpath(PACKAGED_MANIFEST)
+    if not packaged.is_file():
+        return {}
+    entries = json.loads(packaged.read_text(encoding="utf-8"))
+    registered = registered_documents()  # each hash checked against its document there
+    return {
+        entry["sha256"]: registered[entry["sha256"]]
+        for entry in entries.values()
+        if entry.get("widget") is True
+    }
 
 
 @functools.cache

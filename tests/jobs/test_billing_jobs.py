@@ -407,7 +407,7 @@ async def test_no_show_and_late_cancellation_fees(
     # an unverified widget booking (someone used the client's email) is never charged
     day = next_weekday(4, at_least_days=4)
     public = await widget.op(
-        "BookAppointmentPublic",
+        "WidgetBook",
         {
             "input": {
                 "appointmentTypeId": b.type_id,

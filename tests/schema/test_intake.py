@@ -622,7 +622,7 @@ async def test_a_client_created_by_public_booking_gets_the_default_flow(
     await set_gate(api, b.practice, "PORTAL", bookingOutsidePortal=True)
     email = unique_email("widget")
     made = await api.op(
-        "BookAppointmentPublic",
+        "WidgetBook",
         {
             "input": {
                 "appointmentTypeId": b.type_id,

@@ -507,14 +507,14 @@ async def test_the_widget_books_with_the_publishable_key(
     api: GraphQLClient, booking: Booking, smtp: Inbox
 ) -> None:
     key = {"X-Carebase-Publishable-Key": booking.practice.organization["publishableKey"]}
-    profile = await api.op("PublicBookingProfile", headers=key)
+    profile = await api.op("WidgetProfile", headers=key)
     assert profile["publicBookingProfile"]["organizationName"] == "Booking Practice"
     assert [t["id"] for t in profile["publicBookingProfile"]["appointmentTypes"]] == [
         booking.type_id
     ]
     assert [p["id"] for p in profile["publicBookingProfile"]["providers"]] == [booking.provider_id]
     refused = await api.errors("Clients", headers=key)
-    assert refused[0]["extensions"]["code"] == "FORBIDDEN"
+    assert refused[0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"
     day = next_weekday(3)
     variables = {
         "input": {
@@ -524,7 +524,7 @@ async def test_the_widget_books_with_the_publishable_key(
             "client": {"name": "Wanda Widget", "email": unique_email("w")},
         }
     }
-    off = await api.op("BookAppointmentPublic", variables, headers=key)
+    off = await api.op("WidgetBook", variables, headers=key)
     assert off["bookAppointmentPublic"]["userErrors"][0]["code"] == "BOOKING_DISABLED"
     await api.op(
         "UpdatePortalSettings",
@@ -532,10 +532,10 @@ async def test_the_widget_books_with_the_publishable_key(
         token=booking.practice.owner_token,
     )
     slots = await api.op(
-        "AvailableSlots", _slots_vars(booking, local(day, 0), local(day, 23)), headers=key
+        "WidgetSlots", _slots_vars(booking, local(day, 0), local(day, 23)), headers=key
     )
     assert local(day, 9) in [s["startsAt"] for s in slots["availableSlots"]]
-    made = await api.op("BookAppointmentPublic", variables, headers=key)
+    made = await api.op("WidgetBook", variables, headers=key)
     public = made["bookAppointmentPublic"]
     assert public["userErrors"] == []
     assert public["appointment"]["startsAt"] == local(day, 9)
@@ -552,7 +552,7 @@ async def test_the_widget_books_with_the_publishable_key(
     await smtp.wait_for(email, subject="booked")
     # the same email again attaches to that client, unverified until they confirm
     again = dict(variables["input"], startsAt=local(day, 11))
-    second = await api.op("BookAppointmentPublic", {"input": again}, headers=key)
+    second = await api.op("WidgetBook", {"input": again}, headers=key)
     assert second["bookAppointmentPublic"]["userErrors"] == []
     [ask] = await smtp.wait_for(email, subject="confirm")
     assert "https://portal.example.test/confirm-appointment?token=" in body_of(ask)
@@ -588,7 +588,7 @@ async def _fill_the_hour(
     )
     now = datetime.now(UTC)
     offered = await api.op(
-        "AvailableSlots",
+        "WidgetSlots",
         _slots_vars(b, now.isoformat(), (now + timedelta(days=14)).isoformat()),
         headers=key,
     )
@@ -597,7 +597,7 @@ async def _fill_the_hour(
     codes = []
     for start in starts:
         made = await widget.op(
-            "BookAppointmentPublic",
+            "WidgetBook",
             {
                 "input": {
                     "appointmentTypeId": b.type_id,

@@ -695,8 +695,11 @@ async def test_rotate_publishable_key(api: GraphQLClient, practice: Practice) ->
     assert new.startswith("pk_") and new != old
     assert (await read_organization(api, practice.owner_token))["publishableKey"] == new
 
-    # the old key is no credential at all; the new one is, but reaches no member data
+    # the old key is no credential at all; the new one is, but reaches no member data: it
+    # runs only the widget's documents, and those read nothing of the practice's members
     errors = await api.errors("Organization", headers={"X-Carebase-Publishable-Key": old})
     assert top_code(errors) == "UNAUTHENTICATED"
     errors = await api.errors("Clients", headers={"X-Carebase-Publishable-Key": new})
-    assert top_code(errors) == "FORBIDDEN"
+    assert top_code(errors) == "DOCUMENT_NOT_TRUSTED"
+    profile = await api.op("WidgetProfile", headers={"X-Carebase-Publishable-Key": new})
+    assert profile["publicBookingProfile"]["organizationName"]

@@ -13,6 +13,10 @@ same key from every caller, so a refusal remembered under it would show. The sam
 sent by the rightful caller succeed afterwards and change rows (the positive control), so
 every refusal is the policy's and "nothing changed" means something.
 
+The publishable key sends the generated documents too and meets DOCUMENT_NOT_TRUSTED (it runs
+only the widget's registered documents); for the fields the widget reaches, it sends the
+widget's own document (``WIDGET_DOCUMENTS``), whose refusals and successes are the policy's.
+
 A field the tables below do not classify fails ``test_every_field_is_classified``: a new
 field cannot slip in. What some caller may do by design is listed in the tables with why.
 """
@@ -46,6 +50,7 @@ from carebase.schema import build_schema
 from carebase.schema.relay import to_global_id
 from tests.conftest import PASSWORD, unique_email
 from tests.fixtures.factories import key_of
+from tests.fixtures.graphql import documents
 from tests.fixtures.live import Socket, drained, socket, subscribed
 from tests.fixtures.scheduling import CHICAGO
 from tests.security.world import (
@@ -135,17 +140,40 @@ OWN_ORGANIZATION = ("client2", "anonymous", "publishable_a", "key", "ro_key")
 # the caller's own session or password: there is no first-organization object to aim at
 SELF = ("anonymous", "publishable_a", "key")
 
+# a publishable key runs only the widget's registered documents (schema/trusted.py): the
+# generated documents below are none of them, so it is refused before any policy; where the
+# widget reaches a field, the key sends the widget's own document for it instead
+UNTRUSTED = {"DOCUMENT_NOT_TRUSTED"}
+WIDGET_DOCUMENTS = {
+    "availableSlots": "WidgetSlots",
+    "publicBookingProfile": "WidgetProfile",
+    "bookAppointmentPublic": "WidgetBook",
+    "holdSlot": "WidgetHoldSlot",
+}
+
+
+def sent_by(who: str, name: str, generated: str) -> str:
+    """The document ``who`` sends for root field ``name``."""
+    if who.startswith("publishable") and name in WIDGET_DOCUMENTS:
+        return documents()[WIDGET_DOCUMENTS[name]]
+    return generated
+
+
+def untrusted(who: str) -> set[str]:
+    return UNTRUSTED if who.startswith("publishable") else set()
+
+
 # refusals each wrong caller may meet without a by-design note in the table
 REFUSALS: dict[str, set[str]] = {
     "anonymous": {"UNAUTHENTICATED"},
-    "publishable_a": {"FORBIDDEN"},
+    "publishable_a": UNTRUSTED,
     "key": {"FORBIDDEN"},
     "ro_key": {"FORBIDDEN"},
     "client2": {"FORBIDDEN", "NOT_FOUND", "null", "empty"},
     # another organization's callers get their own organization's answer: "own" is an
     # answer with data, none of it the first organization's (checked by markers)
     "owner_b": {"FORBIDDEN", "NOT_FOUND", "null", "empty", "own"},
-    "publishable_b": {"FORBIDDEN", "NOT_FOUND", "null", "empty", "own"},
+    "publishable_b": {"FORBIDDEN", "NOT_FOUND", "null", "empty", "own"} | UNTRUSTED,
 }
 MUTATION_REFUSALS = {k: v - {"null", "empty", "own"} for k, v in REFUSALS.items()}
 
@@ -866,7 +894,7 @@ async def test_query_field_refuses_wrong_callers(world: World, name: str) -> Non
         if who in spec.by_design:
             continue
         caller = resolve_caller(world, who, spec.area)
-        answer = await call(world.api, caller, query, variables)
+        answer = await call(world.api, caller, sent_by(who, name, query), variables)
         allowed = REFUSALS[who] | spec.also.get(who, set())
         check_refused(world, who, caller, answer, name, allowed)
 
@@ -876,7 +904,8 @@ async def test_query_field_answers_the_rightful_caller(world: World, name: str) 
     spec = QUERIES[name]
     assert isinstance(spec, Field) and isinstance(spec.rightful, str)
     query, variables = _query(name, world)
-    answer = await call(world.api, world.caller(spec.rightful), query, variables)
+    sent = sent_by(spec.rightful, name, query)
+    answer = await call(world.api, world.caller(spec.rightful), sent, variables)
     assert not answer.get("errors"), answer
     assert outcomes(answer, name) == {"own"}, answer
     if spec.expect:
@@ -901,9 +930,9 @@ async def test_node_refuses_wrong_callers(world: World, type_name: str) -> None:
     for who in _node_wrong(spec):
         caller = resolve_caller(world, who, spec.area)
         one = await call(world.api, caller, NODE_QUERY, {"id": node_id})
-        check_refused(world, who, caller, one, "node", {"null"})
+        check_refused(world, who, caller, one, "node", untrusted(who) or {"null"})
         many = await call(world.api, caller, NODES_QUERY, {"ids": [node_id, node_id]})
-        check_refused(world, who, caller, many, "nodes", {"null"})
+        check_refused(world, who, caller, many, "nodes", untrusted(who) or {"null"})
 
 
 @pytest.mark.parametrize("type_name", list(_params(NODE_TYPES)))
@@ -989,7 +1018,7 @@ async def test_mutation_refuses_wrong_callers_and_changes_nothing(world: World, 
     answers = []
     for who in spec.wrong:
         caller = resolve_caller(world, who, spec.area)
-        answer = await call(world.api, caller, query, variables)
+        answer = await call(world.api, caller, sent_by(who, name, query), variables)
         answers.append((caller.label, answer))
         allowed = MUTATION_REFUSALS[who] | spec.also.get(who, set())
         check_refused(world, who, caller, answer, name, allowed)
@@ -1124,6 +1153,8 @@ async def test_mutation_succeeds_for_the_rightful_caller(world: World, name: str
         if isinstance(spec.rightful, str)
         else await spec.rightful(world)
     )
+    if isinstance(spec.rightful, str):
+        query = sent_by(spec.rightful, name, query)
     before = await fingerprint(world)
     answer = await call(world.api, caller, query, variables)
     after = await fingerprint(world)

@@ -25,6 +25,20 @@ class AuditFilter:
     resource: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # the other lists' names for since and until: each given bound applies
+    from_: datetime | None = None
+    to: datetime | None = None
+
+
+def resource_type(resource: str) -> str:
+    """The GraphQL type of an audited record's global id (``form_request`` ->
+    ``FormRequest``)."""
+    return resource.title().replace("_", "")
+
+
+def actor_type(actor_id: uuid.UUID | None, client_id: uuid.UUID | None) -> str:
+    """A client only ever reaches their own records, so they acted when actor == client."""
+    return "Client" if actor_id and actor_id == client_id else "Member"
 
 
 NEWEST_FIRST = Order("audit_events", desc(AuditEvent.created_at), desc(AuditEvent.id))
@@ -43,8 +57,10 @@ async def list_audit_events(
         stmt = stmt.where(AuditEvent.action == filter.action)
     if filter.resource:
         stmt = stmt.where(AuditEvent.resource == filter.resource)
-    if filter.since:
-        stmt = stmt.where(AuditEvent.created_at >= filter.since)
-    if filter.until:
-        stmt = stmt.where(AuditEvent.created_at < filter.until)
+    for start in (filter.since, filter.from_):
+        if start:
+            stmt = stmt.where(AuditEvent.created_at >= start)
+    for end in (filter.until, filter.to):
+        if end:
+            stmt = stmt.where(AuditEvent.created_at < end)
     return await paginate(uow, stmt, page, NEWEST_FIRST)

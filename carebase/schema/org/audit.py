@@ -14,6 +14,7 @@ from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.org import audit as audit_ops
 from carebase.schema.context import Info
 from carebase.schema.docs import AFTER, FIRST, describe_values
+from carebase.schema.people.clients import Client, Viewer, person_of
 from carebase.schema.relay import Connection, Node, decode_optional_id, to_global_id
 
 
@@ -72,6 +73,30 @@ class AuditEvent(Node):
     )
     ip: str | None = strawberry.field(description="The caller's IP address, when known.")
     created_at: datetime = strawberry.field(description="When the access happened (ISO 8601, UTC).")
+    model: strawberry.Private[AuditEventModel]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "The member or client who acted (batch-loaded); null for the system and the "
+            "widget, or when the account is gone."
+        )
+    )
+    async def actor(self, info: Info) -> Viewer | None:
+        if self.model.actor_id is None:
+            return None
+        return person_of(await info.context.loaders.account.load(self.model.actor_id))
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "The client whose data it was (batch-loaded; reading it is itself an audited "
+            "read of that client); null when none, or when the client is gone."
+        )
+    )
+    async def client(self, info: Info) -> Client | None:
+        if self.model.client_id is None:
+            return None
+        found = await info.context.loaders.client.load(self.model.client_id)
+        return Client.from_model(found) if found else None
 
     @classmethod
     def from_model(cls, event: AuditEventModel) -> AuditEvent:
@@ -82,18 +107,15 @@ class AuditEvent(Node):
             id=to_global_id("AuditEvent", event.id),
             action=AuditAction(event.action),
             resource=event.resource,
-            resource_id=gid(event.resource.title().replace("_", ""), event.resource_id),
+            resource_id=gid(audit_ops.resource_type(event.resource), event.resource_id),
             operation=event.operation,
-            # a client only ever reaches their own records, so they acted when actor == client
-            actor_id=gid(
-                "Client" if event.actor_id and event.actor_id == event.client_id else "Member",
-                event.actor_id,
-            ),
+            actor_id=gid(audit_ops.actor_type(event.actor_id, event.client_id), event.actor_id),
             api_key_id=gid("ApiKey", event.api_key_id),
             oauth_client_id=gid("OAuthClient", event.oauth_client_id),
             client_id=gid("Client", event.client_id),
             ip=event.ip,
             created_at=event.created_at,
+            model=event,
         )
 
 
@@ -120,6 +142,21 @@ class AuditEventFilter:
     )
     until: datetime | None = strawberry.field(
         default=None, description="Only events before this instant (ISO 8601 with offset)."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description=(
+            "Only events at or after this instant, as `from` reads in the other lists' "
+            "filters (the same as `since`; both given, both apply)."
+        ),
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "Only events before this instant, as `to` reads in the other lists' filters "
+            "(the same as `until`; both given, both apply)."
+        ),
     )
 
 
@@ -150,6 +187,8 @@ class AuditQuery:
                 resource=f.resource,
                 since=aware(f.since, "since"),
                 until=aware(f.until, "until"),
+                from_=aware(f.from_, "from"),
+                to=aware(f.to, "to"),
             ),
             page=page_request(first, after),
         )
