@@ -5,6 +5,8 @@ client or many."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from starlette.applications import Starlette
 
@@ -33,7 +35,9 @@ from tests.fixtures.statements import assert_pinned
 from tests.schema.test_statement_counts import count_statements
 
 
-async def _type_change(api: GraphQLClient, token: str, type_id: str, **fields: object) -> dict:
+async def _type_change(
+    api: GraphQLClient, token: str, type_id: str, **fields: object
+) -> dict[str, Any]:
     data = await api.op("UpdateAppointmentType", {"input": {"id": type_id, **fields}}, token=token)
     return data["updateAppointmentType"]  # type: ignore[no-any-return]
 
