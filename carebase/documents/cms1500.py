@@ -9,7 +9,7 @@ from fpdf import FPDF
 
 from carebase.documents import cms1500_layout as grid
 from carebase.documents.claim_data import ClaimDocument, Person, PostalAddress
-from carebase.documents.pdf_text import latin1
+from carebase.documents.pdf_text import latin1, phone_text
 
 TITLE = "HEALTH INSURANCE CLAIM FORM"
 APPROVAL = "APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12"
@@ -31,11 +31,6 @@ def _money(cents: int, width: int) -> str:
     """Dollars right-aligned, a space for the decimal point, then the cents (no $ sign)."""
     dollars, rest = divmod(cents, 100)
     return f"{dollars:>{width - 3}} {rest:02d}"
-
-
-def _phone(phone: str | None) -> str:
-    digits = "".join(c for c in phone or "" if c.isdigit())[-10:]
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else phone or ""
 
 
 def _city_line(address: PostalAddress) -> str:
@@ -140,7 +135,7 @@ def render(doc: ClaimDocument) -> bytes:
     form.at("32.street", billing.address.line1.upper())
     form.at("32.city", _city_line(billing.address))
     form.at("32a", billing.npi)
-    form.at("33.phone", _phone(billing.phone))
+    form.at("33.phone", phone_text(billing.phone))
     form.at("33.name", billing.legal_name.upper())
     form.at("33.street", billing.address.line1.upper())
     form.at("33.city", _city_line(billing.address))

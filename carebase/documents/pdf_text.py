@@ -16,3 +16,9 @@ def latin1(text: str) -> str:
         base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
         out.append(base or "?")
     return "".join(out)
+
+
+def phone_text(phone: str | None) -> str:
+    """A ten-digit (NANP) number as "(217) 555-0100"; any other as given."""
+    digits = "".join(c for c in phone or "" if c.isdigit())[-10:]
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else phone or ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from carebase.documents.claim_data import PostalAddress
-from carebase.documents.pdf_text import latin1
+from carebase.documents.pdf_text import latin1, phone_text
 
 MARGIN = 54.0  # 0.75 in
 
@@ -67,7 +67,7 @@ class Sheet:
         for line in address_lines(practice.address):
             self.text(line)
         if practice.phone:
-            self.text(f"Phone: {practice.phone}")
+            self.text(f"Phone: {phone_text(practice.phone)}")
         if practice.npi:
             self.text(f"NPI: {practice.npi}")
         if practice.tax_id:

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from carebase.clock import SettableClock
 from carebase.config import Settings
 from tests.conftest import sign_up
-from tests.fixtures.billing import attach_card, charge
+from tests.fixtures.billing import DECLINING, attach_card, charge
 from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.insurance import insured_setup, new_claim
@@ -76,6 +76,21 @@ async def test_a_client_downloads_their_own_superbill_and_receipt_and_nobody_els
     assert bill_read.resource == "file_superbill" and bill_read.client_id == key_of(b.client_id)
     [receipt_read] = await downloads_of(app, payment_id)
     assert receipt_read.resource == "file_receipt"
+
+    # a refund shows on the receipt; a failed charge has none
+    refunded = await api.op(
+        "RefundPayment", {"input": {"paymentId": payment_id, "amountCents": 1000}}, token=ins.owner
+    )
+    assert refunded["refundPayment"]["userErrors"] == [], refunded
+    again = await receipt_link(api, ins.owner, payment_id)
+    assert again is not None
+    after = page_text(await download(http, again["url"]))
+    assert "Total refunded $10.00" in after and "Net paid $30.00" in after
+    assert "(217) 555-0100" in after and b.practice.organization["name"] in after
+    await attach_card(api, ins.owner, b.client_id, DECLINING)
+    failed = await charge(api, ins.owner, b.client_id, 1500)
+    assert failed["payment"]["status"] == "FAILED"
+    assert await receipt_link(api, ins.owner, failed["payment"]["id"]) is None
 
 
 async def test_a_claim_form_is_for_members_only(
