@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from carebase import graphiql, metrics, pubsub, widget_http
+from carebase import files_http, graphiql, metrics, pubsub, widget_http
 from carebase.auth.identity import Authenticator
 from carebase.auth.middleware import PrincipalMiddleware
 from carebase.clock import Clock, SystemClock
@@ -177,6 +177,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *widget_http.routes(settings, db),
+            *files_http.routes(db),
             WebSocketRoute("/graphql", graphql),
             *([] if settings.is_production else graphiql.routes()),
         ],

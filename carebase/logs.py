@@ -32,13 +32,20 @@ PRE_CHAIN: list[Any] = [
 URL_LOGGERS = ("uvicorn.access", "uvicorn.error", "httpx", "stripe", "twilio.http_client")
 
 
+#: a signed file link's path is its credential: logged as the route alone
+FILE_ROUTE = "/files/"
+
+
 def strip_query(value: str) -> str:
-    """``/graphql?query=…`` -> ``/graphql``; ``https://host/p?x=1`` -> ``https://host/p``."""
-    return value.split("?", 1)[0]
+    """``/graphql?query=…`` -> ``/graphql``; ``https://host/p?x=1`` -> ``https://host/p``;
+    ``/files/<token>`` -> ``/files/[token]``."""
+    value = value.split("?", 1)[0]
+    at = value.find(FILE_ROUTE)
+    return value[: at + len(FILE_ROUTE)] + "[token]" if at >= 0 else value
 
 
 def _looks_like_url(text: str) -> bool:
-    return "?" in text and (text.startswith("/") or "://" in text)
+    return ("?" in text or FILE_ROUTE in text) and (text.startswith("/") or "://" in text)
 
 
 class StripQueryStrings(logging.Filter):

@@ -51,3 +51,18 @@ def test_serve_logs_through_the_filter_in_one_format() -> None:
         assert handler["filters"] == ["query_strings"]
     assert config["filters"]["query_strings"]["()"] is StripQueryStrings
     assert config["loggers"]["uvicorn.access"]["handlers"] == ["access"]
+
+
+def test_a_file_links_token_stays_out_of_request_lines() -> None:
+    line = _formatted(
+        "uvicorn.access",
+        '%s - "%s %s HTTP/%s" %d',
+        "127.0.0.1:5000",
+        "GET",
+        f"/files/{TOKEN}",
+        "1.1",
+        200,
+    )
+    assert line == '127.0.0.1:5000 - "GET /files/[token] HTTP/1.1" 200'
+    url = httpx.URL(f"http://carebase.test/files/{TOKEN}")
+    assert TOKEN not in _formatted("httpx", "HTTP Request: %s %s", "GET", url)

@@ -229,6 +229,17 @@ class StripeGateway:
         intent = intents[0]
         return Charge(intent_id=str(intent.id), status=str(intent.status))
 
+    async def charged_card(self, *, intent_id: str) -> str | None:
+        """The payment method a PaymentIntent charged (what a receipt names), if any."""
+        try:
+            intent = await self.client.v1.payment_intents.retrieve_async(intent_id)
+        except stripe.StripeError as error:
+            raise StripeUnavailable(str(error)) from error
+        method = intent.payment_method
+        if method is None:
+            return None
+        return method if isinstance(method, str) else str(method.id)
+
     async def refund(
         self, *, intent_id: str, amount_cents: int, refund_id: str, payment_id: str
     ) -> str:

@@ -14,6 +14,7 @@ from carebase.models import (
     Appointment,
     AppointmentEvent,
     AppointmentType,
+    Claim,
     Form,
     FormRequest,
     FormVersion,
@@ -22,14 +23,16 @@ from carebase.models import (
     Organization,
     Payment,
     PaymentMethod,
+    Superbill,
 )
 from carebase.resolvers.billing.cards import load_cards
 from carebase.resolvers.billing.invoices import balances, load_invoices
 from carebase.resolvers.billing.packages import load_credits
 from carebase.resolvers.billing.payments import load_appointment_payments
 from carebase.resolvers.chat.conversations import unread_counts
-from carebase.resolvers.insurance.claims import load_policies
+from carebase.resolvers.insurance.claims import load_client_claims, load_policies
 from carebase.resolvers.insurance.policies import load_client_policies
+from carebase.resolvers.insurance.superbills import load_client_superbills
 from carebase.resolvers.intake.forms import load_forms, load_versions
 from carebase.resolvers.intake.requests import load_form_requests
 from carebase.resolvers.org.organizations import load_organizations
@@ -107,6 +110,14 @@ class Loaders:
         async def policies(ids: Sequence[uuid.UUID]) -> list[list[InsurancePolicy]]:
             return await load_client_policies(uow, ids)
 
+        async def claims(ids: Sequence[uuid.UUID]) -> list[list[Claim]]:
+            return await load_client_claims(uow, principal, ids)
+
+        async def superbills(ids: Sequence[uuid.UUID]) -> list[list[Superbill]]:
+            return await load_client_superbills(uow, ids)
+
+        self.client_claims: DataLoader[uuid.UUID, list[Claim]] = DataLoader(load_fn=claims)
+        self.superbills: DataLoader[uuid.UUID, list[Superbill]] = DataLoader(load_fn=superbills)
         self.cards: DataLoader[uuid.UUID, list[PaymentMethod]] = DataLoader(load_fn=cards)
         self.balance: DataLoader[uuid.UUID, int] = DataLoader(load_fn=owed)
         self.credits: DataLoader[uuid.UUID, list[tuple[uuid.UUID, int]]] = DataLoader(

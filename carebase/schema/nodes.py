@@ -35,6 +35,7 @@ from carebase.schema.billing.types import (
 from carebase.schema.chat.conversations import Conversation, Message
 from carebase.schema.context import Info
 from carebase.schema.insurance.claims import Claim
+from carebase.schema.insurance.superbills import Superbill
 from carebase.schema.insurance.types import InsurancePolicy
 from carebase.schema.intake.forms import Form, FormRequest, intake_flow_of
 from carebase.schema.org.audit import AuditEvent
@@ -108,6 +109,7 @@ NODE_TYPES: dict[str, NodeType] = {
     "PackagePurchase": NodeType(billing.PACKAGE_PURCHASES, _purchases),
     "Payment": NodeType(billing.PAYMENTS, each(Payment.from_model)),
     "PaymentMethod": NodeType(billing.PAYMENT_METHODS, each(PaymentMethod.from_model)),
+    "Superbill": NodeType(insurance.SUPERBILLS, each(Superbill.from_model)),
     "WebhookDelivery": NodeType(webhooks.WEBHOOK_DELIVERIES, _deliveries),
     "WebhookEndpoint": NodeType(webhooks.WEBHOOK_ENDPOINTS, each(WebhookEndpoint.from_model)),
 }

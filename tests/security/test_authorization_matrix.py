@@ -27,7 +27,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -402,6 +402,7 @@ NODE_TYPES: dict[str, NodeType] = {
     "AuditEvent": NodeType("auditEvent", "audit"),
     "InsurancePolicy": NodeType("policy", "billing"),
     "Claim": NodeType("claim", "billing"),
+    "Superbill": NodeType("superbill", "billing"),
 }
 
 
@@ -424,6 +425,7 @@ EDGES: dict[str, Edge] = {
     "Client.formRequests": Edge("forms", "client", "client1", "formRequest"),
     "Client.appointments": Edge("appointments", "client", "client1", "appointment"),
     "Conversation.messages": Edge("chat", "conversation", "conversation", "message"),
+    "Client.claims": Edge("billing", "client", "client1", "claim"),
 }
 # guarded child fields that are not connections, tried the same way
 CHILD_FIELDS: dict[str, Edge] = {
@@ -432,6 +434,7 @@ CHILD_FIELDS: dict[str, Edge] = {
     "Client.packageCredits": Edge("billing", "client", "client1", "type"),
     "Client.balance": Edge("billing", "client", "client1", "client1"),
     "Client.insurancePolicies": Edge("billing", "client", "client1", "policy"),
+    "Client.superbills": Edge("billing", "client", "client1", "superbill"),
     "Appointment.payments": Edge("billing", "appointment", "appointment", "appointment"),
 }
 # Payment.appointment and Message.appointment (appointments:read beside the parent's area)
@@ -797,6 +800,16 @@ MUTATIONS: dict[str, Mutation] = {
     "exportClaims": Mutation("billing", _input(ids=lambda w: [w.ids["claimToExport"]])),
     "recordInsurancePayment": Mutation(
         "billing", _input(claimId=_id("claimToPay"), amountCents=100)
+    ),
+    "createSuperbill": Mutation(
+        "billing",
+        _input(
+            clientId=_id("client1"),
+            **{
+                "from": lambda w: (datetime.now(UTC) - timedelta(days=30)).date().isoformat(),
+                "to": lambda w: datetime.now(UTC).date().isoformat(),
+            },
+        ),
     ),
 }
 

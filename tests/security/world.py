@@ -633,6 +633,21 @@ async def _insurance(world: World) -> None:
         {"input": {"id": ids["claimToPay"], "status": "SUBMITTED"}},
         token=owner,
     )
+    today = datetime.now(UTC).date()
+    bill = await done(
+        api,
+        "CreateSuperbill",
+        {
+            "input": {
+                "clientId": c1,
+                "from": (today - timedelta(days=30)).isoformat(),
+                "to": today.isoformat(),
+            }
+        },
+        token=owner,
+    )
+    ids["superbill"] = bill["superbill"]["id"]
+    world.add_markers("superbill", ids["superbill"])
 
 
 async def _chat(world: World) -> None:

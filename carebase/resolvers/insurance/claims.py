@@ -37,12 +37,15 @@ from carebase.resolvers.core import audit
 from carebase.resolvers.core.idempotency import run_idempotent
 from carebase.resolvers.core.outbox import record_claim_status_changed
 from carebase.resolvers.core.pagination import (
+    Load,
     Order,
     Page,
     PageRequest,
     desc,
+    grouped,
     in_order,
     paginate,
+    slice_page,
 )
 from carebase.resolvers.insurance.codes import (
     DIAGNOSIS_LETTERS,
@@ -509,11 +512,34 @@ async def load_policies(
     return in_order(rows.scalars(), ids, lambda p: p.id)
 
 
+async def load_client_claims(
+    uow: UnitOfWork, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[list[Claim]]:
+    """Each client's claims, newest first (``CLAIM_ORDER``); one query for every client."""
+    rows = await uow.session.execute(
+        _visible(principal)
+        .where(Claim.client_id.in_(ids))
+        .order_by(Claim.created_at.desc(), Claim.id.desc())
+    )
+    return grouped(rows.scalars(), ids, lambda c: c.client_id)
+
+
+def claim_key(claim: Claim) -> tuple[Any, ...]:
+    return (claim.created_at, claim.id)
+
+
 async def client_claims(
     uow: UnitOfWork,
     principal: Principal,
     *,
     client_id: uuid.UUID,
     page: PageRequest,
+    load: Load[uuid.UUID, list[Claim]],
 ) -> Page[Claim]:
-    return await list_claims(uow, principal, filter=ClaimFilter(client_id=client_id), page=page)
+    """``Client.claims``: a client's claims for members with billing:read and the client
+    themself, batched across the clients of one request; an audited read."""
+    require_reader(principal, "billing")
+    rows = [] if principal.is_client and principal.client_id != client_id else await load(client_id)
+    if rows:
+        audit.record_client_reads(uow, principal, [client_id], resource="claim")
+    return slice_page(rows, page, CLAIM_ORDER, claim_key)

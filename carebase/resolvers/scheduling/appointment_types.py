@@ -15,6 +15,7 @@ from carebase.errors import DomainError, ErrorCode, invalid, not_found
 from carebase.models import AppointmentType, ContactType, Organization, VideoProvider
 from carebase.resolvers.core.checks import check_name, practice_currency
 from carebase.resolvers.core.pagination import in_order
+from carebase.resolvers.insurance.codes import check_procedure
 from carebase.resolvers.scheduling.video import zoom_configured
 
 
@@ -57,6 +58,7 @@ async def create_appointment_type(
     video_provider: VideoProvider | None,
     bookable_by_clients: bool,
     autocharge_when_occurred: bool,
+    default_procedure_code: str | None = None,
 ) -> AppointmentType:
     require_manager(principal, "appointments")
     org = await uow.session.get_one(Organization, org_id(principal))
@@ -70,6 +72,7 @@ async def create_appointment_type(
         video_provider=_check_video(uow, contact_type, video_provider),
         bookable_by_clients=bookable_by_clients,
         autocharge_when_occurred=autocharge_when_occurred,
+        default_procedure_code=_check_procedure(default_procedure_code),
     )
     uow.session.add(kind)
     await uow.session.flush()
@@ -110,7 +113,16 @@ async def update_appointment_type(
     for key in ("bookable_by_clients", "autocharge_when_occurred"):
         if key in changes:
             setattr(kind, key, bool(changes[key]))
+    if "default_procedure_code" in changes:
+        kind.default_procedure_code = _check_procedure(changes["default_procedure_code"])
     return kind
+
+
+def _check_procedure(code: str | None) -> str | None:
+    """The superbill's code for visits without a claim: checked as a claim line's is."""
+    if code is None or not code.strip():
+        return None
+    return check_procedure(code, "defaultProcedureCode")
 
 
 async def get_appointment_type(

@@ -21,10 +21,12 @@ from carebase.models import PaymentKind as PaymentKindModel
 from carebase.models import PaymentMethod as PaymentMethodModel
 from carebase.models import PaymentStatus as PaymentStatusModel
 from carebase.resolvers.billing.invoices import amount_due
+from carebase.resolvers.insurance import files as file_ops
 from carebase.resolvers.scheduling import appointments as appointment_ops
-from carebase.schema.common import Money
+from carebase.schema.common import Money, described
 from carebase.schema.context import Info
 from carebase.schema.docs import describe_values
+from carebase.schema.files import FileLink
 from carebase.schema.people.clients import Client
 from carebase.schema.relay import Node, to_global_id
 from carebase.schema.scheduling.types import Appointment, AppointmentType
@@ -216,6 +218,17 @@ class Payment(Node):
             succeeded_at=row.succeeded_at,
             model=row,
         )
+
+    @described(
+        "The receipt as a PDF (amount, what for, card brand and last four, date, the "
+        "practice's details, refunds against it): a signed link for members with "
+        "billing:read and the client themself; null until the payment succeeded."
+    )
+    def receipt_pdf(self, info: Info) -> FileLink | None:
+        link = file_ops.receipt_pdf_link(
+            info.context.uow, info.context.principal, payment=self.model
+        )
+        return FileLink.of(link) if link else None
 
     @strawberry.field(description="The client who paid.")  # type: ignore[untyped-decorator]
     async def client(self, info: Info) -> Client:

@@ -14,11 +14,13 @@ from carebase.models import Payment as PaymentModel
 from carebase.resolvers.core.pagination import page_request
 from carebase.resolvers.insurance import claims as claim_ops
 from carebase.resolvers.insurance import exports as export_ops
+from carebase.resolvers.insurance import files as file_ops
 from carebase.schema.billing.types import Payment
 from carebase.schema.common import Money, described
 from carebase.schema.context import Info
 from carebase.schema.docs import MUTATION_INPUT
 from carebase.schema.errors import UserError
+from carebase.schema.files import FileLink
 from carebase.schema.insurance.types import InsurancePolicy
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Member
@@ -155,6 +157,15 @@ class Claim(Node):
     async def x12(self, info: Info) -> str:
         return await export_ops.claim_x12(
             info.context.uow, info.context.principal, claim=self.model
+        )
+
+    @described(
+        "The CMS-1500 (02/12) form filled in, as a PDF printed on the NUCC grid: a signed "
+        "link for members with billing:read (clients are refused)."
+    )
+    def cms1500_pdf(self, info: Info) -> FileLink:
+        return FileLink.of(
+            file_ops.claim_pdf_link(info.context.uow, info.context.principal, claim=self.model)
         )
 
     @described("Every status change, oldest first.")

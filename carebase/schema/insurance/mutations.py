@@ -10,6 +10,7 @@ import strawberry
 from carebase.schema.insurance import claims as claim_fields
 from carebase.schema.insurance import identity as identity_fields
 from carebase.schema.insurance import policies as policy_fields
+from carebase.schema.insurance import superbills as superbill_fields
 
 
 @strawberry.type
@@ -56,4 +57,10 @@ class InsuranceMutation:
     export_claims = strawberry.mutation(
         resolver=claim_fields.export_claims,
         description="Put several DRAFT claims in one 837P interchange and mark them SUBMITTED.",
+    )
+    create_superbill = strawberry.mutation(
+        resolver=superbill_fields.create_superbill,
+        description="Make a superbill of a client's OCCURRED visits from one day to another "
+        "(a visit without a claim takes its code from defaultProcedureCode). Members with "
+        "billing:write.",
     )

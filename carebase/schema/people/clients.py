@@ -13,7 +13,9 @@ from carebase.resolvers.billing import cards as card_ops
 from carebase.resolvers.billing import invoices as invoice_ops
 from carebase.resolvers.billing import packages as package_ops
 from carebase.resolvers.core.pagination import page_request, slice_page
+from carebase.resolvers.insurance import claims as claim_ops
 from carebase.resolvers.insurance import policies as policy_ops
+from carebase.resolvers.insurance import superbills as superbill_ops
 from carebase.resolvers.intake import requests as request_ops
 from carebase.resolvers.people import clients as client_ops
 from carebase.resolvers.people import members as member_ops
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     # intake and billing show clients and a client shows their forms, cards and credits: real
     # cycles between the areas, so these fields name their types lazily
     from carebase.schema.billing.types import PackageCredit, PaymentMethod
+    from carebase.schema.insurance.claims import Claim
+    from carebase.schema.insurance.superbills import Superbill
     from carebase.schema.insurance.types import InsurancePolicy
     from carebase.schema.intake.forms import FormRequest
     from carebase.schema.scheduling.appointments import AppointmentFilter
@@ -335,6 +339,43 @@ class Client(Node):
         from carebase.schema.insurance.types import InsurancePolicy
 
         return [InsurancePolicy.from_model(r) for r in rows]
+
+    @described(
+        "The client's claims, newest first. Members with billing:read and the client "
+        "themself; an audited read."
+    )
+    async def claims(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[Annotated[Claim, strawberry.lazy("carebase.schema.insurance.claims")]]:
+        ctx = info.context
+        page = await claim_ops.client_claims(
+            ctx.uow,
+            ctx.principal,
+            client_id=self.model.id,
+            page=page_request(first, after),
+            load=ctx.loaders.client_claims.load,
+        )
+        from carebase.schema.insurance.claims import Claim
+
+        return Connection.from_page(page, Claim.from_model)
+
+    @described(
+        "The client's superbills, newest first. Members with billing:read and the client "
+        "themself; an audited read."
+    )
+    async def superbills(
+        self, info: Info
+    ) -> list[Annotated[Superbill, strawberry.lazy("carebase.schema.insurance.superbills")]]:
+        ctx = info.context
+        rows = await superbill_ops.client_superbills(
+            ctx.uow, ctx.principal, client=self.model, load=ctx.loaders.superbills.load
+        )
+        from carebase.schema.insurance.superbills import Superbill
+
+        return [Superbill.from_model(r) for r in rows]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="The member assigned as this client's provider, or null when none is."

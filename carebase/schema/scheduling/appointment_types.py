@@ -48,6 +48,12 @@ class CreateAppointmentTypeInput:
             "appointment is marked `OCCURRED` (default false)."
         ),
     )
+    default_procedure_code: str | None = strawberry.field(
+        default=None,
+        description="CPT (four digits then a digit, F, T or U) or HCPCS (A-V then four "
+        "digits) code a superbill prints for a visit of this type without a claim; a bad one "
+        "is `INVALID_CODE`.",
+    )
 
 
 @strawberry.input(
@@ -82,6 +88,10 @@ class UpdateAppointmentTypeInput:
     autocharge_when_occurred: bool | None = strawberry.field(
         default=strawberry.UNSET,
         description="Whether to charge the price when the appointment occurred.",
+    )
+    default_procedure_code: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new CPT/HCPCS code for superbills of visits without a claim, or null.",
     )
 
 
@@ -130,6 +140,7 @@ async def create_appointment_type(
             video_provider=input.video_provider,
             bookable_by_clients=input.bookable_by_clients,
             autocharge_when_occurred=input.autocharge_when_occurred,
+            default_procedure_code=input.default_procedure_code,
         )
 
     return await mutate(info, CreateAppointmentTypePayload, op)
@@ -156,6 +167,7 @@ async def update_appointment_type(
                 "video_provider",
                 "bookable_by_clients",
                 "autocharge_when_occurred",
+                "default_procedure_code",
             ),
         )
 

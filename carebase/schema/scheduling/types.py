@@ -127,6 +127,10 @@ class AppointmentType(Node):
     autocharge_when_occurred: bool = strawberry.field(
         description=("Whether its price is charged when the appointment is marked `OCCURRED`.")
     )
+    default_procedure_code: str | None = strawberry.field(
+        description="The CPT/HCPCS code a superbill prints for a visit of this type that has "
+        "no claim; null when none is set."
+    )
 
     @classmethod
     def from_model(cls, kind: AppointmentTypeModel) -> AppointmentType:
@@ -139,6 +143,7 @@ class AppointmentType(Node):
             video_provider=kind.video_provider,
             bookable_by_clients=kind.bookable_by_clients,
             autocharge_when_occurred=kind.autocharge_when_occurred,
+            default_procedure_code=kind.default_procedure_code,
         )
 
 
