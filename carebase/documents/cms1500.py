@@ -13,6 +13,48 @@ from carebase.documents.pdf_text import latin1, phone_text
 
 TITLE = "HEALTH INSURANCE CLAIM FORM"
 APPROVAL = "APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12"
+# the printed captions a reader finds each value by (the form's own words, shortened)
+CAPTIONS = {
+    "payer": "CARRIER",
+    "1": "1. MEDICARE  MEDICAID  TRICARE  CHAMPVA  GROUP HEALTH PLAN  FECA BLK LUNG  OTHER",
+    "1a": "1a. INSURED'S I.D. NUMBER",
+    "2": "2. PATIENT'S NAME (Last, First)",
+    "3": "3. PATIENT'S BIRTH DATE / SEX",
+    "4": "4. INSURED'S NAME (Last, First)",
+    "5": "5. PATIENT'S ADDRESS",
+    "6": "6. RELATIONSHIP TO INSURED",
+    "7": "7. INSURED'S ADDRESS",
+    "11": "11. INSURED'S POLICY GROUP",
+    "11a": "a. INSURED'S DATE OF BIRTH / SEX",
+    "11b": "b. OTHER CLAIM ID",
+    "11c": "c. INSURANCE PLAN NAME",
+    "11d": "d. ANOTHER HEALTH BENEFIT PLAN? NO",
+    "12": "12. PATIENT'S SIGNATURE",
+    "13": "13. INSURED'S SIGNATURE",
+    "21": "21. DIAGNOSIS (ICD Ind.)",
+    "25": "25. FEDERAL TAX I.D. (SSN EIN)",
+    "26": "26. PATIENT'S ACCOUNT NO.",
+    "27": "27. ACCEPT ASSIGNMENT",
+    "28": "28. TOTAL CHARGE",
+    "29": "29. AMOUNT PAID",
+    "31": "31. RENDERING PROVIDER",
+    "32": "32. SERVICE FACILITY",
+    "32a": "32a. NPI",
+    "33": "33. BILLING PROVIDER",
+    "33a": "33a. NPI",
+    "33b": "33b.",
+}
+LINE_CAPTIONS = {
+    "24A.from": "24A. FROM",
+    "24A.to": "TO",
+    "24B": "B. POS",
+    "24D.code": "D. CPT/HCPCS",
+    "24D.modifiers": "MODIFIER",
+    "24E": "E. PTR",
+    "24F": "F. CHARGES",
+    "24G": "G. UNITS",
+    "24J": "J. RENDERING NPI",
+}
 
 
 def _long_date(day: date) -> str:
@@ -60,9 +102,14 @@ class _Form:
         boxes = [*grid.BOXES.items()]
         for n in range(1, len(grid.SERVICE_LINES) + 1):
             boxes += [(name, grid.line_box(name, n)) for name in grid.LINE_COLUMNS]
+        captioned: set[str] = set()
         for name, box in boxes:
             pdf.rect(box.left, box.top, box.right - box.left, box.bottom - box.top)
-            pdf.text(box.left + 0.8, box.top + 3.5, name.split(".")[0])
+            key = name if name in LINE_CAPTIONS else name.split(".")[0]
+            caption = LINE_CAPTIONS.get(key) or CAPTIONS.get(key)
+            if caption and key not in captioned:
+                captioned.add(key)  # once, above the box's first part
+                pdf.text(box.left + 0.8, box.top - 1.2, caption)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(grid.FONT, size=grid.FONT_SIZE)
 
