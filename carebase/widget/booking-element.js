@@ -136,7 +136,8 @@ export class CarebaseBooking extends HTMLElement {
   show(step, title, ...children) {
     this.step = step;
     const heading = h("h2", { tabindex: "-1", part: "heading" }, title);
-    this.panel.replaceChildren(heading, ...children);
+    const shown = children.flat().filter((child) => child !== null && child !== undefined && child !== false);
+    this.panel.replaceChildren(heading, ...shown);
     this.panel.dataset.step = step;
     if (this.interacted) this.#focusHeading();
   }

@@ -104,13 +104,16 @@ input[aria-invalid="true"] { border-color: var(--_error); border-width: 2px; }
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
 }
 dialog {
-  padding: 0;
-  border: none;
-  background: transparent;
+  padding: 0.5rem;
+  border: 1px solid var(--_border);
+  border-radius: var(--carebase-radius, 0.75rem);
+  background: var(--_bg);
   width: min(36rem, calc(100vw - 1rem));
   max-height: calc(100vh - 1rem);
+  overflow: auto;
   color: var(--_fg);
 }
+dialog .panel { border: none; padding: 0.5rem; }
 dialog::backdrop { background: rgba(0, 0, 0, 0.55); }
 .dialog-head { display: flex; justify-content: flex-end; }
 .floating {

@@ -51,6 +51,13 @@ CHROMIUM_ARGS = [
 WAIT = 20_000  # ms: what a slow shared machine may take to answer
 MANAGE = re.compile(r"(http://[^\s]+/widget/manage\?token=[A-Za-z0-9_.\-]+)")
 TOKYO = ZoneInfo("Asia/Tokyo")
+# what the page's CSP refused, reported by the browser
+WATCH_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
 # the deepest focused element, through the shadow roots
 FOCUSED = """() => {
   let active = document.activeElement;
@@ -138,6 +145,10 @@ async def new_page(
 
 
 async def shot(page: Page, screens: Path, name: str) -> None:
+    """A screenshot of the step, once the widget's text shows no value left unset."""
+    for element in await page.locator("carebase-booking").all():
+        shown = await element.locator(".panel").inner_text()
+        assert not re.search(r"\b(null|undefined|NaN|Invalid Date)\b", shown), (name, shown)
     path = screens / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 0
@@ -508,3 +519,50 @@ async def test_with_booking_outside_the_portal_off_the_widget_says_so_politely(
     finally:
         await context.close()
     assert problems == [], problems
+
+
+async def test_the_demo_page_runs_under_its_policy_and_several_widgets_share_a_page(
+    browser: Browser, served: str, site: Any, seeded: Seeded, screens: Path
+) -> None:
+    context, page, problems = await new_page(browser, zone="America/Chicago", width=1024)
+    await context.add_init_script(WATCH_VIOLATIONS)
+    try:
+        await page.goto(f"{served}/widget/demo?key={seeded.key}")
+        await expect(heading(page)).to_have_text("Who would you like to see?", timeout=WAIT)
+        await shot(page, screens, "16-demo-page")
+        violations = await page.evaluate("window.__violations")
+    finally:
+        await context.close()
+    assert problems == [] and violations == [], (problems, violations)
+
+    directory, port = site
+    page_name = host_page(
+        directory,
+        "two-widgets.html",
+        served,
+        f'<carebase-booking id="inline" publishable-key="{seeded.key}" theme="light"'
+        f' provider="{seeded.owner_id}"></carebase-booking>\n'
+        f'<carebase-booking id="floating" publishable-key="{seeded.key}" mode="floating"'
+        ' theme="auto" appointment-type="First session" provider="Pia Provider"'
+        ' button-text="Book with Pia"></carebase-booking>',
+    )
+    context, page, problems = await new_page(browser, zone="America/Chicago", width=1024)
+    try:
+        await page.goto(f"http://{LOOPBACK}:{port}/{page_name}")
+        inline, floating = page.locator("#inline"), page.locator("#floating")
+        await expect(inline.locator("h2")).to_have_text("Choose a time", timeout=WAIT)
+        trigger = floating.get_by_role("button", name="Book with Pia")
+        await expect(trigger).to_be_visible()
+        await trigger.click()
+        await expect(floating.locator("dialog h2")).to_have_text("Choose a time", timeout=WAIT)
+        # each lists its own provider's times
+        pia = floating.locator("button[data-provider-id]").first
+        olive = inline.locator("button[data-provider-id]").first
+        assert await pia.get_attribute("data-provider-id") == seeded.other_provider_id
+        assert await olive.get_attribute("data-provider-id") == seeded.owner_id
+        await shot(page, screens, "17-two-widgets-floating-open")
+        told = await events(page)
+    finally:
+        await context.close()
+    assert problems == [], problems
+    assert [e["type"] for e in told] == ["carebase:ready", "carebase:ready"], told
