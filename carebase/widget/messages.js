@@ -13,6 +13,10 @@ const FRIENDLY = {
     "It is too close to the appointment to change it online. Please contact the practice.",
   INVALID_STATUS_TRANSITION: "This appointment can no longer be changed online.",
   BOOKING_DISABLED: "This cannot be done online. Please contact the practice.",
+  UNAUTHENTICATED:
+    "This booking page is not set up correctly (its practice key is not recognised). " +
+    "Please contact the practice to book.",
+  DOCUMENT_NOT_TRUSTED: "This booking page is out of date. Please reload the page.",
 };
 
 export function friendly(code, fallback) {

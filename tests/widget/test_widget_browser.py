@@ -566,3 +566,43 @@ async def test_the_demo_page_runs_under_its_policy_and_several_widgets_share_a_p
         await context.close()
     assert problems == [], problems
     assert [e["type"] for e in told] == ["carebase:ready", "carebase:ready"], told
+
+
+async def test_when_the_hold_runs_out_the_widget_says_so_and_offers_the_times_again(
+    browser: Browser, served: str, site: Any, seeded: Seeded, screens: Path
+) -> None:
+    directory, port = site
+    day = bookable_days(2)[1]
+    starts = at(day, 14)
+    page_name = host_page(
+        directory,
+        "hold.html",
+        served,
+        f'<carebase-booking publishable-key="{seeded.key}" provider="{seeded.other_provider_id}"'
+        ' name="Hal Hold"></carebase-booking>',
+    )
+    context, page, problems = await new_page(browser, zone="America/Chicago")
+    # the page's clock, moved on by the test: the countdown runs on it
+    await context.clock.install()
+    try:
+        await page.goto(f"http://{LOOPBACK}:{port}/{page_name}")
+        await expect(slot(page, starts)).to_be_visible(timeout=WAIT)
+        await slot(page, starts).click()
+        await expect(heading(page)).to_have_text("Your details", timeout=WAIT)
+        # prefilled from the attribute
+        await expect(widget(page).get_by_label("Your name")).to_have_value("Hal Hold")
+        await page.clock.fast_forward("04:10")
+        await expect(widget(page).get_by_role("status").first).to_have_text(
+            "One minute left to finish booking this time."
+        )
+        await page.clock.fast_forward("01:00")
+        await expect(heading(page)).to_have_text("Your hold ran out")
+        await shot(page, screens, "18-hold-ran-out")
+        await widget(page).get_by_role("button", name="Choose another time").click()
+        await expect(heading(page)).to_have_text("Choose a time", timeout=WAIT)
+        told = await events(page)
+    finally:
+        await context.close()
+    assert problems == [], problems
+    expired = {"type": "carebase:error", "detail": {"code": "HOLD_EXPIRED", "step": "details"}}
+    assert expired in told
