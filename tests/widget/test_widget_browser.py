@@ -86,8 +86,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-async def served(tmp_path_factory: pytest.TempPathFactory, smtp: Inbox) -> AsyncIterator[str]:
-    async with carebase_serve(tmp_path_factory.mktemp("widget-serve"), smtp.port) as base:
+def serve_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("widget-serve")
+
+
+@pytest.fixture(scope="module")
+async def served(serve_dir: Path, smtp: Inbox) -> AsyncIterator[str]:
+    async with carebase_serve(serve_dir, smtp.port) as base:
         yield base
 
 
@@ -212,7 +217,13 @@ async def member_view(remote: GraphQLClient, seeded: Seeded, appointment_id: str
 
 
 async def test_a_visitor_books_in_their_time_zone_and_the_practice_sees_the_utm_tags(
-    browser: Browser, served: str, site: Any, seeded: Seeded, remote: GraphQLClient, screens: Path
+    browser: Browser,
+    served: str,
+    site: Any,
+    seeded: Seeded,
+    remote: GraphQLClient,
+    screens: Path,
+    serve_dir: Path,
 ) -> None:
     directory, port = site
     day = bookable_days(1)[0]
@@ -291,6 +302,11 @@ async def test_a_visitor_books_in_their_time_zone_and_the_practice_sees_the_utm_
     appointment = await member_view(remote, seeded, booked["appointmentId"])
     assert appointment["startsAt"] == starts and appointment["status"] == "BOOKED"
     assert appointment["metadata"] == {"utm_source": "newsletter", "utm_campaign": "spring"}
+    # the server's log never names the visitor
+    logged = (serve_dir / "serve.log").read_text()
+    assert '"POST /graphql HTTP/1.1" 200' in logged, "the server logged no request"
+    for detail in (name, email, "312 555 0188"):
+        assert detail not in logged, f"serve.log has the visitor's {detail!r}"
 
 
 async def test_a_time_taken_meanwhile_brings_fresh_times(
