@@ -4,12 +4,9 @@ practice's own site: a tiny static server on another port that pastes the elemen
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import http.server
 import json
-import os
-import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -18,16 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from carebase.widget_http import widget_documents
 from tests.conftest import Practice, sign_up, unique_email
+from tests.fixtures.browser import LOOPBACK, carebase_serve
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import CHICAGO, make_type, set_hours
-from tests.fixtures.smtp import free_port
 
-CAREBASE = str(Path(sys.executable).parent / "carebase")
-LOOPBACK = "127.0.0.1"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 # the host page records what the widget tells it, before the module has loaded
 RECORD_EVENTS = """
@@ -41,41 +34,14 @@ for (const name of ["ready", "slot-selected", "booked", "error", "rescheduled", 
 
 
 @asynccontextmanager
-async def carebase_serve(tmp: Path, smtp_port: int) -> AsyncIterator[str]:
-    """`carebase serve` in development on a fresh SQLite file; yields its base URL."""
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
-    env.update(
-        CAREBASE_DATABASE_URL=f"sqlite:///{tmp}/widget.sqlite3",
-        CAREBASE_SECRET_KEY="browser-widget-secret-" + "w" * 40,
-        CAREBASE_PASSWORD_HASH_COST="1",
+async def widget_serve(tmp: Path, smtp_port: int) -> AsyncIterator[str]:
+    """`carebase serve` sending its email to the tests' SMTP server."""
+    async with carebase_serve(
+        tmp,
         CAREBASE_SMTP_URL=f"smtp://{LOOPBACK}:{smtp_port}",
-        CAREBASE_PUBLIC_URL=base,
         CAREBASE_EMAIL_FROM="Carebase <no-reply@carebase.test>",
-    )
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            CAREBASE, "serve", "--port", str(port), env=env, cwd=tmp, stdout=out, stderr=out
-        )
-    try:
-        async with httpx.AsyncClient() as client:
-            deadline = asyncio.get_running_loop().time() + 60
-            while True:
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.returncode is not None or asyncio.get_running_loop().time() > deadline:
-                    raise AssertionError(f"carebase serve did not come up:\n{log.read_text()}")
-                await asyncio.sleep(0.1)
+    ) as base:
         yield base
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), 30)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

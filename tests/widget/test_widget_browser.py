@@ -21,43 +21,26 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, async_p
 
 from carebase.widget_http import widget_documents
 from tests.conftest import unique_email
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, WATCH_VIOLATIONS
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.secrets import secret
 from tests.fixtures.smtp import Inbox, body_of
 from tests.widget.harness import (
     AXE,
-    LOOPBACK,
     Seeded,
     at,
     bookable_days,
-    carebase_serve,
     events_carry_no_details,
     host_page,
     seed,
     static_site,
     widget_op,
+    widget_serve,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 20_000  # ms: what a slow shared machine may take to answer
 MANAGE = re.compile(r"(http://[^\s]+/widget/manage\?token=[A-Za-z0-9_.\-]+)")
 TOKYO = ZoneInfo("Asia/Tokyo")
-# what the page's CSP refused, reported by the browser
-WATCH_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
 # the deepest focused element, through the shadow roots
 FOCUSED = """() => {
   let active = document.activeElement;
@@ -92,7 +75,7 @@ def serve_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 async def served(serve_dir: Path, smtp: Inbox) -> AsyncIterator[str]:
-    async with carebase_serve(serve_dir, smtp.port) as base:
+    async with widget_serve(serve_dir, smtp.port) as base:
         yield base
 
 
