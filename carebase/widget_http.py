@@ -89,9 +89,9 @@ def widget_documents() -> dict[str, dict[str, str]]:
     """``{name: {"sha256", "document"}}`` of the widget's registered documents, read from the
     manifest the package ships (each hash checked against its text)."""
     text = resources.files("carebase.schema").joinpath(PACKAGED_MANIFEST).read_text("utf-8")
-    checked = parse_manifest(text)
+    parse_manifest(text)  # raises if a hash is not its document's
     return {
-        name: {"sha256": entry["sha256"], "document": checked[entry["sha256"]]}
+        name: {"sha256": entry["sha256"], "document": entry["document"]}
         for name, entry in sorted(json.loads(text).items())
         if name.startswith(WIDGET_PREFIX)
     }
