@@ -4,10 +4,7 @@ result shows in the result pane."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,32 +14,18 @@ import pytest
 from playwright.async_api import Page, Route, async_playwright
 
 from tests.conftest import PASSWORD, unique_email
-from tests.fixtures.smtp import free_port
+from tests.fixtures.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOOPBACK,
+    WATCH_VIOLATIONS,
+    carebase_serve,
+)
 from tests.fixtures.waiting import eventually
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CAREBASE = str(Path(sys.executable).parent / "carebase")
-LOOPBACK = "127.0.0.1"
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
 RESULT = ".result-window .CodeMirror"
-# the browser reports what the page's CSP refused here
-WATCH_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
 
 pytestmark = [
     pytest.mark.once,
@@ -56,36 +39,8 @@ pytestmark = [
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[str]:
     """`carebase serve` in development, on a fresh SQLite file; yields its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREBASE_")}
-    env.update(
-        CAREBASE_DATABASE_URL=f"sqlite:///{tmp_path}/graphiql.sqlite3",
-        CAREBASE_SECRET_KEY="browser-graphiql-secret-" + "z" * 40,
-        CAREBASE_PASSWORD_HASH_COST="1",
-    )
-    base = f"http://{LOOPBACK}:{port}"
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            CAREBASE, "serve", "--port", str(port), env=env, cwd=tmp_path, stdout=out, stderr=out
-        )
-    try:
-        async with httpx.AsyncClient() as http:
-            deadline = asyncio.get_running_loop().time() + 60
-            while True:
-                try:
-                    if (await http.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.returncode is not None or asyncio.get_running_loop().time() > deadline:
-                    raise AssertionError(f"carebase serve did not come up:\n{log.read_text()}")
-                await asyncio.sleep(0.1)
+    async with carebase_serve(tmp_path) as base:
         yield base
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), 30)
 
 
 async def sign_up(base: str, name: str) -> str:

@@ -102,6 +102,11 @@ class PublicBookingProfile:
         description="The appointment types clients may book."
     )
     providers: list[PublicProvider] = strawberry.field(description="The providers who take them.")
+    booking_open: bool = strawberry.field(
+        description="Whether visitors may book here now (the practice's `bookingOutsidePortal`): "
+        "when false, `availableSlots` offers nothing and the widget shows how to reach the "
+        "practice instead."
+    )
 
 
 @strawberry.input(description="Who books from the widget.")
@@ -193,6 +198,7 @@ async def public_booking_profile(info: Info) -> PublicBookingProfile | None:
         providers=[
             PublicProvider(id=to_global_id("Member", p.id), name=p.name) for p in profile.providers
         ],
+        booking_open=profile.organization.booking_outside_portal,
     )
 
 
