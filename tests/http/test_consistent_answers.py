@@ -9,7 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+    is_leaf_type,
+)
 
 from carebase.auth.tokens import TokenSigner
 from carebase.config import Settings
@@ -39,7 +45,13 @@ def root_query_documents() -> dict[str, str]:
         arguments = []
         for arg_name, arg in field.args.items():
             if isinstance(arg.type, GraphQLNonNull) and arg.default_value is not None:
-                literal = LITERALS[get_named_type(arg.type).name]
+                named = get_named_type(arg.type)
+                # an enum takes its first value (a report's grouping)
+                literal = (
+                    next(iter(named.values))
+                    if isinstance(named, GraphQLEnumType)
+                    else LITERALS[named.name]
+                )
                 is_list = "[" in str(arg.type)
                 arguments.append(f"{arg_name}: {'[' + literal + ']' if is_list else literal}")
         call = name + (f"({', '.join(arguments)})" if arguments else "")

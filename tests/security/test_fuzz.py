@@ -369,6 +369,11 @@ def hoist(
             argument = type_info.get_argument()
             if argument is None or (how == "mixed" and rnd.random() < 0.5):
                 return None
+            value = graphql.value_from_ast_untyped(node.value)
+            try:  # 1e400 is a GraphQL float literal but no JSON number: it stays inline
+                json.dumps(value, allow_nan=False)
+            except ValueError:
+                return None
             name = f"v{len(definitions)}"
             definitions.append(
                 graphql.VariableDefinitionNode(
@@ -376,7 +381,7 @@ def hoist(
                     type=graphql.parse_type(str(argument.type)),
                 )
             )
-            variables[name] = graphql.value_from_ast_untyped(node.value)
+            variables[name] = value
             return graphql.ArgumentNode(
                 name=node.name, value=graphql.VariableNode(name=graphql.NameNode(value=name))
             )
