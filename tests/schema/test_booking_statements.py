@@ -21,6 +21,8 @@ from tests.fixtures.statements import database
 PINNED: dict[tuple[str, str], int] = {
     ("client", "sqlite"): 28,
     ("member", "sqlite"): 27,
+    ("client", "postgresql"): 24,
+    ("member", "postgresql"): 23,
 }
 
 
