@@ -348,7 +348,7 @@ class Case:
     carebase: Callable[[], bytes]
     reference: Callable[[], bytes]
     check: Check = answered
-    # for the equality check: the two requests' JSON answers, and what to drop before
+    # the equality check compares ids too, except where each side makes its own (a booking)
     compare_ids: bool = True
 
 
