@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import uvicorn
-from sqlalchemy import Text, and_, event, func, insert, select, type_coerce
+from sqlalchemy import Text, and_, cast, event, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import aliased
@@ -272,7 +272,7 @@ def build(url: str, organization: uuid.UUID) -> Starlette:
             select(
                 Availability.timezone,
                 # as text: decoded once below, not once per joined row
-                type_coerce(Availability.weekly, Text),
+                cast(Availability.weekly, Text),
                 Availability.minimum_notice_minutes,
                 Availability.horizon_days,
                 AppointmentType.duration_minutes,
