@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import uvicorn
-from sqlalchemy import and_, event, func, insert, select
+from sqlalchemy import Text, and_, cast, event, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import aliased
@@ -271,7 +271,8 @@ def build(url: str, organization: uuid.UUID) -> Starlette:
         stmt = (
             select(
                 Availability.timezone,
-                Availability.weekly,
+                # as text: decoded once below, not once per joined row
+                cast(Availability.weekly, Text),
                 Availability.minimum_notice_minutes,
                 Availability.horizon_days,
                 AppointmentType.duration_minutes,
@@ -297,7 +298,7 @@ def build(url: str, organization: uuid.UUID) -> Starlette:
         found: list[dict[str, str]] = []
         if rows:
             zone = ZoneInfo(rows[0][0])
-            hours = {w["weekday"]: (w["start"], w["end"]) for w in rows[0][1]}
+            hours = {w["weekday"]: (w["start"], w["end"]) for w in orjson.loads(rows[0][1])}
             now = datetime.now(UTC)
             earliest = now + timedelta(minutes=rows[0][2])
             latest = now + timedelta(days=rows[0][3])

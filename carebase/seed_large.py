@@ -102,7 +102,7 @@ class Size:
 
 @dataclass
 class Tables:
-    """The rows to write, per table, in foreign-key order."""
+    """The rows to write, per table (written parents first)."""
 
     rows: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -533,7 +533,7 @@ class Builder:
 
 
 def build_practice(size: Size, password_hash: str, today: date | None = None) -> Tables:
-    """The rows of the whole practice, in memory (a few hundred MB at full size at most)."""
+    """The rows of the whole practice, built in memory before any is written."""
     return Builder(size, password_hash, today or datetime.now(UTC).date()).build()
 
 
