@@ -64,8 +64,12 @@ async def test_the_owner_refetches_one_of_every_node_type(world: World) -> None:
 
 async def test_another_organization_and_strangers_refetch_nothing(world: World) -> None:
     ids = [v for v in world.ids.values()]
-    for caller in (world.owner_b, world.anonymous, world.publishable_a):
+    for caller in (world.owner_b, world.anonymous):
         assert await refetched(world, caller, ids) == [None] * len(ids), caller.label
+    # the widget's key runs no document but the widget's own: refused before any lookup
+    answer = await call(world.api, world.publishable_a, NODES, {"ids": ids})
+    assert answer["data"] is None
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["DOCUMENT_NOT_TRUSTED"]
 
 
 async def test_a_client_refetches_their_own_records_and_not_another_clients(
