@@ -18,6 +18,7 @@ log = logging.getLogger("carebase.pubsub")
 
 SUBSCRIBE_TIMEOUT_SECONDS = 10.0
 PUBLISH_RETRIES = 2
+SUBSCRIBE_ATTEMPTS = 2
 
 
 class FeedLost(ConnectionError):
@@ -120,14 +121,20 @@ class RedisPubSub:
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
         lost = (RedisConnectionError, RedisTimeoutError, OSError)
-        pubsub = self._listener.pubsub()
-        try:
-            await pubsub.subscribe(f"carebase:{channel}")
-            # Redis confirms the subscription before it delivers anything published on it
-            confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
-        except lost as exc:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
-            raise FeedLost(f"Redis refused the subscription: {exc}") from exc
+        for attempt in range(1, SUBSCRIBE_ATTEMPTS + 1):
+            pubsub = self._listener.pubsub()
+            try:
+                await pubsub.subscribe(f"carebase:{channel}")
+                # Redis confirms the subscription before it delivers anything published on it
+                confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+                break
+            except lost as exc:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                if attempt == SUBSCRIBE_ATTEMPTS:
+                    raise FeedLost(f"Redis refused the subscription: {exc}") from exc
+                # after a restart the pooled connections are dead: drop them, try afresh
+                # (nothing is missed yet: the subscription has not begun)
+                await self._listener.connection_pool.disconnect(inuse_connections=False)
         if not confirmed or confirmed.get("type") != "subscribe":
             await pubsub.aclose()  # type: ignore[no-untyped-call]
             raise FeedLost("Redis did not confirm the subscription")
