@@ -625,10 +625,12 @@ async def main(minutes: float) -> int:
             assert anchor
             seen_first = anchor["sendMessage"]["message"]["id"]
             stop = asyncio.Event()
+            # the subscribers outlive the load: they reconnect and catch up while it drains
+            listening = asyncio.Event()
             received: list[list[str]] = [[seen_first], [seen_first]]
             subscribers = [
                 asyncio.create_task(
-                    subscriber(a, b.client_token, conversation_id, got, stop, stats)
+                    subscriber(a, b.client_token, conversation_id, got, listening, stats)
                 )
                 for a, got in zip(addresses, received, strict=True)
             ]
@@ -647,7 +649,7 @@ async def main(minutes: float) -> int:
                 await asyncio.sleep(max(began + total * fraction - time.monotonic(), 0))
 
             await at(0.25)
-            how = await kill_mid_job(fleet, "worker1", receiver, timeout=total * 0.2)
+            how = await kill_mid_job(fleet, "worker1", receiver, timeout=max(total * 0.2, 45))
             print(f"fault: SIGKILL worker1 {how}, and start it again", flush=True)
             await at(0.5)
             print("fault: restart web1 (SIGTERM, drain, start)", flush=True)
@@ -670,6 +672,7 @@ async def main(minutes: float) -> int:
             stuck = await drain(
                 database_url, receiver, tracked, sent, received, reminder_cutoff, timeout=150
             )
+            listening.set()
             for task in subscribers:
                 task.cancel()
             await asyncio.gather(*subscribers, return_exceptions=True)
