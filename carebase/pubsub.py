@@ -17,7 +17,15 @@ from typing import Any, Protocol
 log = logging.getLogger("carebase.pubsub")
 
 SUBSCRIBE_TIMEOUT_SECONDS = 10.0
+PUBLISH_RETRIES = 2
+SUBSCRIBE_ATTEMPTS = 2
 INBOX_TIMEOUT_SECONDS = 2.0
+
+
+class FeedLost(ConnectionError):
+    """The feed behind a subscription broke (Redis went away or restarted). What was
+    published meanwhile never arrives, so the subscriber must catch up from the database:
+    a live subscription ends its socket with 1012 and the client reconnects with `after:`."""
 
 
 class Inbox(Protocol):
@@ -113,11 +121,28 @@ class RedisPubSub:
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis
+        from redis.backoff import ExponentialBackoff, NoBackoff
+        from redis.retry import Retry
 
-        self._redis = redis.Redis.from_url(url)
+        # a publish retries on a fresh connection: after Redis restarts, every pooled
+        # connection is dead, and the first command on each fails
+        self._redis = redis.Redis.from_url(
+            url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), PUBLISH_RETRIES)
+        )
+        # subscriptions never retry: redis-py would reconnect and subscribe again silently,
+        # and what was published in between would be lost without anyone knowing
+        self._listener = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0))
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
-        await self._redis.publish(f"carebase:{channel}", json.dumps(event))
+        """Best effort, after the change has committed: with Redis unreachable the change
+        stands, and subscribers (whose feeds broke as well) catch up when they reconnect."""
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        try:
+            await self._redis.publish(f"carebase:{channel}", json.dumps(event))
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            log.warning("live update not published, Redis unreachable: %s", exc)
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         async with self.listen(channel) as events:
@@ -126,14 +151,28 @@ class RedisPubSub:
 
     @asynccontextmanager
     async def _subscribed(self, channel: str) -> AsyncIterator[Any]:
-        """Subscribed on entry (Redis has confirmed it)."""
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(f"carebase:{channel}")
-        # Redis confirms the subscription before it delivers anything published on it
-        confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+        """Subscribed on entry (Redis has confirmed it). A broken connection on entry
+        raises FeedLost."""
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        for attempt in range(1, SUBSCRIBE_ATTEMPTS + 1):
+            pubsub = self._listener.pubsub()
+            try:
+                await pubsub.subscribe(f"carebase:{channel}")
+                # Redis confirms the subscription before it delivers anything published on it
+                confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+                break
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                if attempt == SUBSCRIBE_ATTEMPTS:
+                    raise FeedLost(f"Redis refused the subscription: {exc}") from exc
+                # after a restart the pooled connections are dead: drop them, try afresh
+                # (nothing is missed yet: the subscription has not begun)
+                await self._listener.connection_pool.disconnect(inuse_connections=False)
         if not confirmed or confirmed.get("type") != "subscribe":
             await pubsub.aclose()  # type: ignore[no-untyped-call]
-            raise ConnectionError("Redis did not confirm the subscription")
+            raise FeedLost("Redis did not confirm the subscription")
         try:
             yield pubsub
         finally:
@@ -143,13 +182,20 @@ class RedisPubSub:
 
     @asynccontextmanager
     async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        """Subscribed on entry (Redis has confirmed it), as the in-process port."""
+        """Subscribed on entry (Redis has confirmed it), as the in-process port. A broken
+        connection, on entry or later, raises FeedLost."""
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
         async with self._subscribed(channel) as pubsub:
 
             async def events() -> AsyncIterator[dict[str, Any]]:
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        yield json.loads(message["data"])
+                try:
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            yield json.loads(message["data"])
+                except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                    raise FeedLost(f"the connection to Redis broke: {exc}") from exc
 
             yield events()
 
@@ -160,6 +206,7 @@ class RedisPubSub:
 
     async def close(self) -> None:
         await self._redis.aclose()
+        await self._listener.aclose()
 
 
 class _RedisInbox:

@@ -149,9 +149,7 @@ async def reschedule_appointment(
         )
         await check_time(uow, ctx, start, override=override, ignore=appointment.id)
         previous = appointment.starts_at
-        appointment.starts_at = start
-        appointment.ends_at = start + (appointment.ends_at - previous)
-        await save_times(uow)
+        await save_times(uow, move=(appointment, start, start + (appointment.ends_at - previous)))
         if ctx.kind.video_provider is VideoProvider.ZOOM and appointment.zoom_meeting_id:
             await ZoomGateway(uow.settings).update_meeting(
                 appointment.zoom_meeting_id,

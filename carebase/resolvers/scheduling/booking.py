@@ -186,12 +186,22 @@ async def check_times(
     return failures
 
 
-async def save_times(uow: UnitOfWork, new: Sequence[Appointment] = ()) -> None:
-    """Write new or moved appointments. The database has the last word (PostgreSQL's
-    exclusion constraint): a lost race is SLOT_UNAVAILABLE, never an exception."""
+async def save_times(
+    uow: UnitOfWork,
+    new: Sequence[Appointment] = (),
+    *,
+    move: tuple[Appointment, datetime, datetime] | None = None,
+) -> None:
+    """Write new appointments, or ``move`` one to (start, end). The database has the last
+    word (PostgreSQL's exclusion constraint): a lost race is SLOT_UNAVAILABLE, never an
+    exception. The move is made inside the savepoint: opening one flushes what is pending
+    first, and a move flushed there would fail the whole transaction, not the savepoint."""
     try:
         async with uow.session.begin_nested():
             uow.session.add_all(new)
+            if move is not None:
+                moved, starts_at, ends_at = move
+                moved.starts_at, moved.ends_at = starts_at, ends_at
             await uow.session.flush()
     except IntegrityError:
         raise DomainError(

@@ -9,7 +9,6 @@ from typing import Annotated, Self
 
 import strawberry
 
-from carebase import pubsub
 from carebase.models import Conversation as ConversationModel
 from carebase.models import Message as MessageModel
 from carebase.resolvers.chat import conversations as chat_ops
@@ -20,6 +19,7 @@ from carebase.resolvers.scheduling.events import appointments_channel
 from carebase.schema.context import Info
 from carebase.schema.docs import AFTER, FIRST, MUTATION_INPUT, USER_ERRORS
 from carebase.schema.errors import UserError
+from carebase.schema.live_feed import live_feed
 from carebase.schema.payloads import Payload, mutate
 from carebase.schema.people.clients import Client, Viewer, person_of
 from carebase.schema.relay import (
@@ -390,7 +390,7 @@ class Subscription:
             ctx.open(uow)
             await chat_ops.get_conversation(uow, ctx.principal, key)
         # listening before the catch-up is read: nothing falls between the two
-        async with pubsub.current().listen(chat_ops.conversation_channel(key)) as events:
+        async with live_feed(ctx, chat_ops.conversation_channel(key)) as events:
             told: set[uuid.UUID] = set()
             if after_key is not None:
                 async with ctx.db.unit_of_work(write=True) as uow:
@@ -442,7 +442,7 @@ class Subscription:
             )  # the same policy as reading appointments
         assert ctx.principal.organization_id
         channel = appointments_channel(ctx.principal.organization_id)
-        async with pubsub.current().listen(channel) as events:
+        async with live_feed(ctx, channel) as events:
             told: frozenset[uuid.UUID] = frozenset()
             if after_key is not None:
                 async with ctx.db.unit_of_work(write=True) as uow:
