@@ -613,7 +613,11 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "deleteWebhookEndpoint": Mutation("webhooks", _input(id=_id("webhookToDelete"))),
     "sendTestWebhook": Mutation("webhooks", _input(id=_id("webhookEndpoint"))),
-    "redeliverWebhook": Mutation("webhooks", _input(deliveryId=_id("webhookDelivery"))),
+    # its effect is a new attempt row, written by the delivery job like the retries that may
+    # land during any check (webhook_attempts is unwatched); tests/webhooks checks it
+    "redeliverWebhook": Mutation(
+        "webhooks", _input(deliveryId=_id("webhookDelivery")), changes_rows=False
+    ),
     "createAppointmentType": Mutation(
         "appointments",
         _input(name="Matrix call", durationMinutes=30, contactType="PHONE"),
