@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import dramatiq
+from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 from dramatiq.middleware import Middleware
-from dramatiq.middleware.asyncio import AsyncIO
 
 from carebase import metrics
 from carebase.clock import Clock, SystemClock
@@ -106,9 +107,42 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
         broker = RabbitmqBroker(url=url)
-    broker.add_middleware(AsyncIO())
+    broker.add_middleware(SharedAsyncIO())
     broker.add_middleware(JobMetrics())
     return broker
+
+
+class SharedAsyncIO(Middleware):
+    """Dramatiq's AsyncIO middleware, counted: async actors run on one process-wide event
+    loop thread, and the stock middleware stops whichever thread is current when *its*
+    worker shuts down, so with two workers in one process (two apps, as tests and the
+    in-process runtime beside a CLI command make) the first to stop breaks the other's jobs.
+    Here the first worker to boot starts the thread and the last to stop ends it."""
+
+    _lock = threading.Lock()
+    _users = 0
+    _thread: EventLoopThread | None = None
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        cls = type(self)
+        with cls._lock:
+            if cls._users == 0:
+                thread = EventLoopThread(logging.getLogger("carebase.jobs.event_loop"))
+                thread.start(timeout=1.0)
+                set_event_loop_thread(thread)
+                cls._thread = thread
+            cls._users += 1
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        cls = type(self)
+        with cls._lock:
+            cls._users -= 1
+            if cls._users > 0 or cls._thread is None:
+                return
+            thread, cls._thread = cls._thread, None
+            thread.stop()
+            thread.join()
+            set_event_loop_thread(None)
 
 
 class JobMetrics(Middleware):
