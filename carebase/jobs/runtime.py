@@ -140,7 +140,7 @@ class SharedAsyncIO(Middleware):
             if cls._users > 0 or cls._thread is None:
                 return
             thread, cls._thread = cls._thread, None
-            thread.stop()
+            thread.stop()  # type: ignore[no-untyped-call]
             thread.join()
             set_event_loop_thread(None)
 

@@ -22,8 +22,8 @@ def test_a_worker_that_stops_leaves_the_other_workers_async_jobs_running() -> No
     async def record(value: str) -> None:
         done.append(value)
 
-    on_first = dramatiq.actor(record, broker=first, actor_name="record_first")
-    on_second = dramatiq.actor(record, broker=second, actor_name="record_second")
+    on_first = dramatiq.actor(broker=first, actor_name="record_first")(record)
+    on_second = dramatiq.actor(broker=second, actor_name="record_second")(record)
     workers = [dramatiq.Worker(b, worker_timeout=50) for b in (first, second)]
     for worker in workers:
         worker.start()
@@ -39,7 +39,7 @@ def test_a_worker_that_stops_leaves_the_other_workers_async_jobs_running() -> No
         workers[1].stop()
     # the last worker to stop ends the loop, so a new one boots cleanly
     third = _broker()
-    on_third = dramatiq.actor(record, broker=third, actor_name="record_third")
+    on_third = dramatiq.actor(broker=third, actor_name="record_third")(record)
     worker = dramatiq.Worker(third, worker_timeout=50)
     worker.start()
     try:
