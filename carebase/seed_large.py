@@ -391,11 +391,13 @@ class Builder:
             "invoice_id": invoice_id,
             "stripe_payment_intent_id": f"pi_seed_{rng.getrandbits(64):016x}",
             "attempts": 1,
+            "succeeded_at": at,  # the revenue report buckets by it
             "created_by_id": self.owner_id,
         }
         self.out.add(_t(Payment), row)
         if refunded:
-            when = at + timedelta(days=rng.randrange(1, 10))
+            # never in the future: a refund a few days after a recent payment waits for today
+            when = min(at + timedelta(days=rng.randrange(1, 10)), self.now)
             self.out.add(
                 _t(Refund),
                 {
@@ -404,6 +406,7 @@ class Builder:
                     "payment_id": row["id"],
                     "amount_cents": refunded,
                     "reason": "Goodwill",
+                    "refunded_at": when,
                     "stripe_refund_id": f"re_seed_{rng.getrandbits(64):016x}",
                     "created_by_id": self.owner_id,
                 },

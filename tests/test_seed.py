@@ -88,6 +88,17 @@ async def test_a_scaled_large_seed_has_the_practice_s_shape(
             assert await count(of=Payment.id) > 0
             assert await count(Payment.status == PaymentStatus.REFUNDED, of=Payment.id) > 0
             assert await count(of=Refund.id) > 0
+            # the revenue report buckets by these: every payment has succeeded_at, and each
+            # refund its own time after it (not the moment the seed ran)
+            assert await count(Payment.succeeded_at.is_(None), of=Payment.id) == 0
+            late_refunds = select(func.count(Refund.id)).where(Refund.refunded_at > now)
+            assert (await conn.execute(late_refunds)).scalar_one() == 0
+            refunded_before_paid = (
+                select(func.count(Refund.id))
+                .join(Payment, Payment.id == Refund.payment_id)
+                .where(Refund.refunded_at <= Payment.succeeded_at)
+            )
+            assert (await conn.execute(refunded_before_paid)).scalar_one() == 0
             assert await count(of=Invoice.id) > 0
             assert await count(of=FormRequest.id) == 2 * size.clients
             assert await count(of=Conversation.id) == size.clients // 5
