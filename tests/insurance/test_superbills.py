@@ -31,8 +31,7 @@ from tests.fixtures.insurance import (
 from tests.fixtures.paperwork import create_superbill, download, new_superbill
 from tests.fixtures.pdf import page_text
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 
 async def _type_change(

@@ -24,8 +24,7 @@ from carebase.schema.relay import to_global_id
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient
-from tests.fixtures.statements import assert_pinned
-from tests.reports.statements import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 
 @dataclass

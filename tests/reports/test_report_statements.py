@@ -20,8 +20,8 @@ from carebase.models import (
     Refund,
 )
 from tests.fixtures.graphql import GraphQLClient
+from tests.fixtures.statements import count_statements
 from tests.reports.seed import Seeded, ny, seeded_practice
-from tests.reports.statements import count_statements
 
 FACT_TABLES = re.compile(r"\b(appointments|payments|refunds)\b", re.IGNORECASE)
 AGGREGATE = re.compile(r"\b(sum|count)\(", re.IGNORECASE)

@@ -3,12 +3,8 @@ links and history nested, costs the same number of SQL statements for 10 nodes a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import event
 from starlette.applications import Starlette
 
 from carebase.models import (
@@ -23,27 +19,9 @@ from carebase.models import (
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient
-from tests.fixtures.statements import assert_pinned
+from tests.fixtures.statements import assert_pinned, count_statements
 
 COUNT = 100
-
-
-@contextmanager
-def count_statements(app: Starlette) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = app.state.db.engine.sync_engine
-    # counted as on a cold credential cache, whatever ran before: the request's own lookup
-    # is in every pin (a cached one saves its three statements)
-    app.state.authenticator.cache.clear()
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_appointments_with_nested_fields_cost_the_same_for_10_and_100(

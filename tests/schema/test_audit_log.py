@@ -19,8 +19,7 @@ from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import make_client_login
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 # far from now, so the rows the requests themselves write never fall inside
 BASE = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)

@@ -42,8 +42,7 @@ from tests.fixtures.factories import key_of, make_client
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import CHICAGO, make_client_login
 from tests.fixtures.smtp import Inbox, body_of
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 # ---------------------------------------------------------------------------- cards
 

@@ -4,17 +4,12 @@ portal, or a member for a client)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 from starlette.applications import Starlette
 
 from tests.fixtures.graphql import GraphQLClient
 from tests.fixtures.scheduling import booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.statements import database
+from tests.fixtures.statements import count_statements, database
 
 # (who books, database) -> the statements one booking costs, the request's transaction
 # control and audit rows included
@@ -24,24 +19,6 @@ PINNED: dict[tuple[str, str], int] = {
     ("client", "postgresql"): 24,
     ("member", "postgresql"): 23,
 }
-
-
-@contextmanager
-def count_statements(app: Starlette) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = app.state.db.engine.sync_engine
-    # counted as on a cold credential cache, whatever ran before: the request's own lookup
-    # is in every pin (a cached one saves its three statements)
-    app.state.authenticator.cache.clear()
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_book_appointment_costs_a_fixed_number_of_statements(

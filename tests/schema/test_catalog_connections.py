@@ -22,8 +22,7 @@ from tests.fixtures.graphql import GraphQLClient, documents
 from tests.fixtures.intake import HISTORY, create_flow, create_form, text
 from tests.fixtures.scheduling import make_client_login
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
 

@@ -136,7 +136,7 @@ async def test_a_browser_from_another_origin_is_refused(practice: Practice, live
 async def test_unread_counts_read_marks_and_pagination(
     app: Starlette, api: GraphQLClient, practice: Practice, smtp: Inbox
 ) -> None:
-    from tests.schema.test_statement_counts import count_statements
+    from tests.fixtures.statements import count_statements
 
     client_id, _, client_token = await make_client_login(api, practice, smtp)
     conversation_id = await _start(api, practice, client_id)

@@ -30,8 +30,7 @@ from tests.fixtures.insurance import (
 )
 from tests.fixtures.scheduling import booking_setup
 from tests.fixtures.smtp import Inbox
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 # ------------------------------------------------------------------ billing identity
 

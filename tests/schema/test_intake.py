@@ -29,9 +29,8 @@ from tests.fixtures.intake import (
 )
 from tests.fixtures.scheduling import Booking, booking_setup, local, next_weekday
 from tests.fixtures.smtp import Inbox, body_of
-from tests.fixtures.statements import assert_pinned
+from tests.fixtures.statements import assert_pinned, count_statements
 from tests.fixtures.waiting import jobs_settled, outbox_to
-from tests.schema.test_statement_counts import count_statements
 
 ALL_TYPES: list[dict[str, Any]] = [
     {"key": "nickname", "label": "Nickname", "type": "TEXT", "required": True},

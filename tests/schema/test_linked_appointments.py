@@ -28,8 +28,7 @@ from carebase.schema.relay import to_global_id
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient, documents
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
 

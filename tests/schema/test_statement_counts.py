@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 from starlette.applications import Starlette
 
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of, make_client, make_member
 from tests.fixtures.graphql import GraphQLClient
-from tests.fixtures.statements import assert_pinned
-
-
-@contextmanager
-def count_statements(app: Starlette) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = app.state.db.engine.sync_engine
-    # counted as on a cold credential cache, whatever ran before: the request's own lookup
-    # is in every pin (a cached one saves its three statements)
-    app.state.authenticator.cache.clear()
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.fixtures.statements import assert_pinned, count_statements
 
 
 async def test_clients_with_providers_cost_the_same_for_10_and_100(

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from carebase.schema.nodes import NODE_TYPES
 from carebase.schema.relay import parse_global_id
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import count_statements
 from tests.security.world import Caller, World, call
 
 SDL = Path(__file__).parents[2] / "gql" / "schema.graphql"

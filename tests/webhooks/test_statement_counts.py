@@ -18,8 +18,7 @@ from carebase.resolvers.webhooks.signing import new_secret, seal
 from tests.conftest import Practice
 from tests.fixtures.factories import key_of
 from tests.fixtures.graphql import GraphQLClient
-from tests.fixtures.statements import assert_pinned
-from tests.schema.test_statement_counts import count_statements
+from tests.fixtures.statements import assert_pinned, count_statements
 
 
 async def _seed(app: Starlette, practice: Practice, endpoints: int, deliveries: int) -> str:
