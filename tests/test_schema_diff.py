@@ -71,6 +71,15 @@ def test_inspector_reports_the_removals(tmp_path: Path) -> None:
     # `kept(limit)` lost its argument: breaking and never deprecated
 
 
+@pytest.mark.skipif(not INSPECTOR.exists(), reason="npm ci --prefix tools/graphql-inspector")
+def test_an_unchanged_schema_has_no_changes(tmp_path: Path) -> None:
+    # the state right after a release is tagged
+    same = tmp_path / "same.graphql"
+    same.write_text(OLD)
+    report = schema_diff.inspect(OLD, same)
+    assert report["breakingChanges"] == [] and report["nonBreakingChanges"] == []
+
+
 def test_no_tag_passes(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
