@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar, overload
 
 from carebase.errors import invalid
@@ -42,6 +42,16 @@ def aware(moment: datetime | None, field: str | list[str]) -> datetime | None:
     if not EARLIEST <= moment <= LATEST:
         raise invalid("Give a date and time between the years 1000 and 9000", field)
     return moment.astimezone(UTC)
+
+
+# a local day becomes UTC instants a day either side: the calendar's ends cannot
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def check_day(day: date, field: str) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise invalid(f"`{field}` must be between {EARLIEST_DAY} and {LATEST_DAY}", field)
+    return day
 
 
 def check_timezone(name: str, field: str = "timezone") -> str:

@@ -38,6 +38,7 @@ from carebase.models import (
     Superbill,
 )
 from carebase.resolvers.core import audit
+from carebase.resolvers.core.checks import check_day
 from carebase.resolvers.core.lookups import get_client
 from carebase.resolvers.core.pagination import Load, grouped
 
@@ -190,6 +191,8 @@ async def create_superbill(
     to_date: date,
 ) -> Superbill:
     require_member(principal, "billing", write=True)
+    check_day(from_date, "from")
+    check_day(to_date, "to")
     if to_date < from_date:
         raise invalid("to is before from", "to")
     if (to_date - from_date).days >= MAX_DAYS:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from carebase.errors import invalid
+from carebase.resolvers.core.checks import check_day
 
 # a year and a month's slack: beyond it a report is an export, not a page
 MAX_DAYS = 400
@@ -36,6 +37,8 @@ class Bucket:
 
 
 def check_range(first: date, last: date) -> None:
+    check_day(first, "from")
+    check_day(last, "to")
     if last < first:
         raise invalid("`to` is before `from`", "to")
     if (last - first).days + 1 > MAX_DAYS:
